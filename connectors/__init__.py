@@ -1,0 +1,1 @@
+"""Typed clients for the public registries; nothing else talks to a registry."""

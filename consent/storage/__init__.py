@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, repositories, engine set-up and Alembic migrations."""

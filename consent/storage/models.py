@@ -1,0 +1,11 @@
+"""Every table of the gateway, gathered so that Alembic sees the whole schema.
+
+Each domain module defines its models on :class:`consent.storage.base.Base`;
+importing them here registers them.
+"""
+
+from __future__ import annotations
+
+from consent.storage.base import Base
+
+__all__ = ["Base"]

@@ -1,0 +1,1 @@
+"""The Samtykke gateway: the FastAPI application, its authorization server, pages and CLI."""

@@ -1,0 +1,47 @@
+"""The application factory: settings in, a fully wired FastAPI app out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from consent.storage.database import create_database_engine, create_session_factory
+from gateway import health
+from gateway.logging import configure_logging
+from gateway.middleware import RequestContextMiddleware
+from gateway.problems import install_problem_handlers
+from gateway.settings import Settings, get_settings
+
+API_VERSION = "0.1.0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_database_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = create_session_factory(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Samtykke gateway",
+        version=API_VERSION,
+        description=(
+            "Consent-based data sharing: banks fetch income, net wealth and debt from the "
+            "Tax Administration and the Brønnøysund registers under a citizen's consent."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    return app

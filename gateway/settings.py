@@ -1,0 +1,71 @@
+"""Gateway settings, read from the environment with the ``SAMTYKKE_`` prefix.
+
+`.env.example` lists every setting; the README's configuration table is
+generated from this class.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DeploymentMode(StrEnum):
+    """Which identities the deployment accepts.
+
+    `test` (and `demo`) accept only synthetic national identity numbers;
+    `production` refuses them.
+    """
+
+    PRODUCTION = "production"
+    TEST = "test"
+    DEMO = "demo"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAMTYKKE_", env_file=".env", extra="ignore")
+
+    mode: DeploymentMode = Field(
+        default=DeploymentMode.DEMO,
+        description="production, test or demo; only test and demo accept synthetic identities.",
+    )
+    database_url: str = Field(
+        default="sqlite:///var/samtykke.db",
+        description="SQLAlchemy URL of the gateway database (SQLite or PostgreSQL with psycopg).",
+    )
+    issuer_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public base URL of the gateway: the OAuth issuer, the audience of assertions.",
+    )
+    skatteetaten_base_url: str = Field(
+        default="http://127.0.0.1:8101",
+        description="Base URL of the Tax Administration API.",
+    )
+    brreg_base_url: str = Field(
+        default="http://127.0.0.1:8102",
+        description="Base URL of the Brønnøysund Register Centre APIs.",
+    )
+    idporten_issuer_url: str = Field(
+        default="http://127.0.0.1:8103",
+        description="Issuer URL of the ID-porten OpenID Connect provider for citizen login.",
+    )
+    key_dir: Path = Field(
+        default=Path("var/keys"),
+        description="Folder holding the gateway's signing keys (created on first start).",
+    )
+    log_level: str = Field(default="info", description="Lowest level that is logged.")
+    host: str = Field(default="127.0.0.1", description="Address `samtykke serve` listens on.")
+    port: int = Field(default=8000, description="Port `samtykke serve` listens on.")
+
+    @property
+    def accepts_synthetic_identities(self) -> bool:
+        return self.mode is not DeploymentMode.PRODUCTION
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

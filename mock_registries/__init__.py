@@ -1,0 +1,1 @@
+"""Standalone stand-ins for the Tax Administration, Brønnøysund and ID-porten."""
