@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from consent.storage.base import Base
@@ -28,3 +30,14 @@ def test_migrations_downgrade_and_upgrade_again(fresh_database_url: str) -> None
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_migrations_match_the_models(fresh_database_url: str) -> None:
+    engine = create_database_engine(fresh_database_url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == [], "write a migration: consent.storage.migrate.new_revision"

@@ -13,6 +13,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 def alembic_config(database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("file_template", "%%(rev)s")
     # ConfigParser interpolation would read '%' in a password as a reference.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
@@ -25,3 +26,10 @@ def upgrade_database(database_url: str, revision: str = "heads") -> None:
 
 def downgrade_database(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def new_revision(database_url: str, revision_id: str, message: str) -> None:
+    """Write a migration for the difference between the models and a migrated database."""
+    command.revision(
+        alembic_config(database_url), message=message, autogenerate=True, rev_id=revision_id
+    )

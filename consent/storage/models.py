@@ -6,6 +6,7 @@ importing them here registers them.
 
 from __future__ import annotations
 
+from consent.audit.models import AuditEntry
 from consent.storage.base import Base
 
-__all__ = ["Base"]
+__all__ = ["AuditEntry", "Base"]

@@ -1,0 +1,1 @@
+"""The tamper-evident audit log: typed events, appended in the caller's transaction."""

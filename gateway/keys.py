@@ -1,0 +1,126 @@
+"""The gateway's own signing keys, one key set per purpose, kept as JWK files in `key_dir`.
+
+Each purpose has a current key (the first in its file) and the keys it
+replaced, which stay published so that what they signed still verifies
+after a rotation. Keys are made on first use; several processes sharing a
+key folder agree on the same key because a file is created exclusively
+and written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from joserfc.jwk import ECKey, KeyParameters, KeySet, OKPKey
+
+Key = ECKey | OKPKey
+
+# How many replaced keys stay published after a rotation.
+RETAINED_PREVIOUS_KEYS = 2
+
+
+class KeyPurpose(StrEnum):
+    ACCESS_TOKEN = "access-token"  # noqa: S105  (a purpose's name, not a secret)
+    REGISTRY_CLIENT = "registry-client"
+    AUDIT_CHECKPOINT = "audit-checkpoint"
+    RECEIPT = "receipt"
+
+
+# The algorithm each purpose signs with. Checkpoints use Ed25519 so that
+# verifiers can rely on deterministic signatures.
+ALGORITHMS: dict[KeyPurpose, str] = {
+    KeyPurpose.ACCESS_TOKEN: "ES256",
+    KeyPurpose.REGISTRY_CLIENT: "ES256",
+    KeyPurpose.AUDIT_CHECKPOINT: "EdDSA",
+    KeyPurpose.RECEIPT: "ES256",
+}
+
+
+def generate_key(algorithm: str) -> Key:
+    parameters: KeyParameters = {"use": "sig", "alg": algorithm}
+    key: Key
+    if algorithm == "EdDSA":
+        key = OKPKey.generate_key("Ed25519", parameters=parameters, private=True)
+    else:
+        key = ECKey.generate_key("P-256", parameters=parameters, private=True)
+    key.ensure_kid()
+    return key
+
+
+def import_key(data: dict[str, Any]) -> Key:
+    if data["kty"] == "OKP":
+        return OKPKey.import_key(data)
+    return ECKey.import_key(data)
+
+
+class KeyStore:
+    def __init__(self, key_dir: Path) -> None:
+        self.key_dir = key_dir
+        self._keys: dict[KeyPurpose, list[Key]] = {}
+
+    def _path(self, purpose: KeyPurpose) -> Path:
+        return self.key_dir / f"{purpose.value}.jwks.json"
+
+    def _write(self, purpose: KeyPurpose, keys: list[Key]) -> None:
+        self.key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        document = {"keys": [key.as_dict(private=True) for key in keys]}
+        handle, temporary = tempfile.mkstemp(dir=self.key_dir, prefix=".tmp-")
+        with os.fdopen(handle, "w") as file:
+            json.dump(document, file, indent=2)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, self._path(purpose))
+
+    def _create_once(self, purpose: KeyPurpose) -> None:
+        self.key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = self.key_dir / f".{purpose.value}.creating"
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return  # another process is creating it; loading retries below
+        os.close(fd)
+        if not self._path(purpose).exists():
+            self._write(purpose, [generate_key(ALGORITHMS[purpose])])
+
+    def _load(self, purpose: KeyPurpose) -> list[Key]:
+        path = self._path(purpose)
+        if not path.exists():
+            self._create_once(purpose)
+        document = json.loads(path.read_text())
+        return [import_key(data) for data in document["keys"]]
+
+    def keys(self, purpose: KeyPurpose) -> list[Key]:
+        if purpose not in self._keys:
+            self._keys[purpose] = self._load(purpose)
+        return self._keys[purpose]
+
+    def signing_key(self, purpose: KeyPurpose) -> Key:
+        """The current private key of `purpose`."""
+        return self.keys(purpose)[0]
+
+    def algorithm(self, purpose: KeyPurpose) -> str:
+        return ALGORITHMS[purpose]
+
+    def verification_keys(self, purpose: KeyPurpose) -> KeySet:
+        """Every published key of `purpose`, current first."""
+        return KeySet(list(self.keys(purpose)))
+
+    def public_jwks(self, purpose: KeyPurpose) -> dict[str, Any]:
+        return {"keys": [key.as_dict(private=False) for key in self.keys(purpose)]}
+
+    def rotate(self, purpose: KeyPurpose) -> str:
+        """Make a new current key; keep the replaced ones published. Returns the new kid."""
+        fresh = generate_key(ALGORITHMS[purpose])
+        keys = [fresh, *self.keys(purpose)][: RETAINED_PREVIOUS_KEYS + 1]
+        self._write(purpose, keys)
+        self._keys[purpose] = keys
+        assert fresh.kid is not None
+        return fresh.kid
+
+    def reload(self) -> None:
+        """Forget cached keys, so a rotation made by another process is seen."""
+        self._keys.clear()

@@ -1,0 +1,1 @@
+"""Access tokens and the request dependencies that demand them."""

@@ -1,0 +1,75 @@
+"""FastAPI dependencies that demand an access token with a given scope.
+
+Sender-constrained tokens (with `cnf.jkt`) are refused here unless their
+DPoP proof checks out; the DPoP check itself lives in the authorization
+server's DPoP module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+from gateway.keys import KeyStore
+from gateway.problems import ProblemError
+from gateway.security.access_tokens import (
+    AccessToken,
+    InvalidAccessTokenError,
+    verify_access_token,
+)
+
+
+def _unauthorized(detail: str) -> ProblemError:
+    return ProblemError(
+        401,
+        "invalid-token",
+        "The access token is missing or invalid",
+        detail,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token", DPoP algs="ES256 PS256 EdDSA"'},
+    )
+
+
+def bearer_token(request: Request) -> tuple[str, str]:
+    """The authorization scheme (lower case) and the token of the request."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not token or scheme.lower() not in {"bearer", "dpop"}:
+        raise _unauthorized("Send the access token in an Authorization header.")
+    return scheme.lower(), token.strip()
+
+
+def authenticate(request: Request) -> AccessToken:
+    scheme, token = bearer_token(request)
+    keys: KeyStore = request.app.state.keys
+    try:
+        access_token = verify_access_token(
+            keys, token, issuer=request.app.state.settings.issuer_url
+        )
+    except InvalidAccessTokenError as error:
+        raise _unauthorized("The access token could not be verified.") from error
+    if access_token.confirmation_jkt is not None or scheme == "dpop":
+        # Fail closed until a DPoP verifier is installed on the app.
+        verifier = getattr(request.app.state, "dpop_resource_verifier", None)
+        if verifier is None:
+            raise _unauthorized("Sender-constrained tokens are not accepted here.")
+        verifier(request, scheme, token, access_token)
+    return access_token
+
+
+def require_scope(scope: str) -> Callable[[Request], AccessToken]:
+    """A dependency that returns the verified token when it carries `scope`."""
+
+    def dependency(request: Request) -> AccessToken:
+        access_token = authenticate(request)
+        if scope not in access_token.scopes:
+            raise ProblemError(
+                403,
+                "insufficient-scope",
+                "The access token lacks the scope this endpoint needs",
+                f"This endpoint needs the scope '{scope}'.",
+                headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
+            )
+        return access_token
+
+    return dependency

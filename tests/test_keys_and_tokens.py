@@ -1,0 +1,84 @@
+"""Signing keys survive restarts and rotations; access tokens verify only when genuine."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+from joserfc import jwt
+
+from gateway.keys import KeyPurpose, KeyStore, generate_key
+from gateway.security.access_tokens import (
+    AccessToken,
+    InvalidAccessTokenError,
+    issue_access_token,
+    verify_access_token,
+)
+from gateway.security.dependencies import require_scope
+
+ISSUER = "http://testserver"
+
+
+def test_keys_are_made_once_and_reloaded(tmp_path: Path) -> None:
+    first = KeyStore(tmp_path).signing_key(KeyPurpose.ACCESS_TOKEN)
+    again = KeyStore(tmp_path).signing_key(KeyPurpose.ACCESS_TOKEN)
+    assert first.kid == again.kid
+    assert (tmp_path / "access-token.jwks.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_rotation_keeps_old_tokens_verifiable(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path)
+    old_token, _ = issue_access_token(keys, issuer=ISSUER, client_id="c1", scopes=["a"])
+    new_kid = keys.rotate(KeyPurpose.ACCESS_TOKEN)
+    assert keys.signing_key(KeyPurpose.ACCESS_TOKEN).kid == new_kid
+    assert verify_access_token(keys, old_token, issuer=ISSUER).client_id == "c1"
+    published = {key["kid"] for key in keys.public_jwks(KeyPurpose.ACCESS_TOKEN)["keys"]}
+    assert new_kid in published
+    assert len(published) == 2
+    assert all("d" not in key for key in keys.public_jwks(KeyPurpose.ACCESS_TOKEN)["keys"])
+
+
+def test_forged_expired_and_foreign_tokens_are_refused(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path)
+    stranger = generate_key("ES256")
+    forged = jwt.encode(
+        {"alg": "ES256", "typ": "at+jwt", "kid": str(stranger.kid)},
+        {"iss": ISSUER, "aud": ISSUER, "client_id": "c", "jti": "j", "iat": 1, "exp": 2**40},
+        stranger,
+    )
+    expired, _ = issue_access_token(
+        keys, issuer=ISSUER, client_id="c", scopes=[], now=int(time.time()) - 1000
+    )
+    foreign, _ = issue_access_token(keys, issuer="http://elsewhere", client_id="c", scopes=[])
+    for token in (forged, expired, foreign, "not-a-jwt"):
+        with pytest.raises(InvalidAccessTokenError):
+            verify_access_token(keys, token, issuer=ISSUER)
+
+
+def test_require_scope_answers_401_and_403(tmp_path: Path, app: FastAPI) -> None:
+    @app.get("/guarded")
+    def guarded(
+        token: Annotated[AccessToken, Depends(require_scope("audit:read"))],
+    ) -> dict[str, str]:
+        return {"client": token.client_id}
+
+    keys: KeyStore = app.state.keys
+    good, _ = issue_access_token(keys, issuer=ISSUER, client_id="agency", scopes=["audit:read"])
+    narrow, _ = issue_access_token(keys, issuer=ISSUER, client_id="agency", scopes=["other"])
+    bound, _ = issue_access_token(
+        keys, issuer=ISSUER, client_id="agency", scopes=["audit:read"], confirmation_jkt="x"
+    )
+    with TestClient(app) as client:
+        assert client.get("/guarded").json()["code"] == "invalid-token"
+        ok = client.get("/guarded", headers={"authorization": f"Bearer {good}"})
+        assert ok.json() == {"client": "agency"}
+        scoped = client.get("/guarded", headers={"authorization": f"Bearer {narrow}"})
+        assert scoped.status_code == 403
+        assert scoped.json()["code"] == "insufficient-scope"
+        # Without a DPoP verifier installed, a sender-constrained token is refused.
+        unbound = client.get("/guarded", headers={"authorization": f"Bearer {bound}"})
+        assert unbound.status_code == 401
