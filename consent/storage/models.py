@@ -7,6 +7,7 @@ importing them here registers them.
 from __future__ import annotations
 
 from consent.audit.models import AuditEntry
+from consent.clients.models import Client
 from consent.storage.base import Base
 
-__all__ = ["AuditEntry", "Base"]
+__all__ = ["AuditEntry", "Base", "Client"]

@@ -1,0 +1,29 @@
+"""Every query on the client registry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consent.clients.models import Client
+
+
+def get(session: Session, client_id: str) -> Client | None:
+    return session.get(Client, client_id)
+
+
+def by_organisation(session: Session, organisation_number: str) -> Sequence[Client]:
+    query = select(Client).where(Client.organisation_number == organisation_number)
+    return session.scalars(query.order_by(Client.created_at)).all()
+
+
+def all_clients(session: Session) -> Sequence[Client]:
+    return session.scalars(select(Client).order_by(Client.created_at)).all()
+
+
+def add(session: Session, client: Client) -> Client:
+    session.add(client)
+    session.flush()
+    return client
