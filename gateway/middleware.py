@@ -45,13 +45,17 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_request_id)
         finally:
-            route = scope.get("route")
+            seconds = time.perf_counter() - started
+            # The route template, never the raw path: paths may carry identifiers.
+            route = getattr(scope.get("route"), "path", "unmatched")
+            metrics = getattr(scope.get("app"), "state", None)
+            if metrics is not None and hasattr(metrics, "metrics"):
+                metrics.metrics.observe_request(scope["method"], route, status, seconds)
             log.info(
                 "request",
                 method=scope["method"],
-                # The route template, never the raw path: paths may carry identifiers.
-                route=getattr(route, "path", "unmatched"),
+                route=route,
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()
