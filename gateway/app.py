@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from consent.quotas.limiter import RateLimiter
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import health, metrics
 from gateway.keys import KeyStore
@@ -27,6 +29,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_database_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_session_factory(engine)
+        app.state.rate_limiter = RateLimiter(
+            engine, limit=settings.bank_requests_per_minute, window_seconds=60, clock=time.time
+        )
         try:
             yield
         finally:

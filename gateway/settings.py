@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         default=Path("var/keys"),
         description="Folder holding the gateway's signing keys (created on first start).",
     )
+    bank_requests_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description="Data API requests one bank may make per minute, across all processes.",
+    )
     log_level: str = Field(default="info", description="Lowest level that is logged.")
     host: str = Field(default="127.0.0.1", description="Address `samtykke serve` listens on.")
     port: int = Field(default=8000, description="Port `samtykke serve` listens on.")

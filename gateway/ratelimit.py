@@ -1,0 +1,21 @@
+"""Per-bank rate limiting for the data API, answered 429 with Retry-After."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from consent.quotas.limiter import RateLimiter
+from gateway.problems import ProblemError
+
+
+def enforce_bank_quota(request: Request, organisation_number: str) -> None:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    decision = limiter.check(f"bank:{organisation_number}")
+    if not decision.allowed:
+        raise ProblemError(
+            429,
+            "rate-limited",
+            "Too many requests",
+            f"This bank may make {decision.limit} data requests per minute.",
+            headers={"Retry-After": str(decision.retry_after_seconds)},
+        )
