@@ -48,6 +48,7 @@ class RegistryHttp:
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = default_random,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.registry = registry
         self.settings = settings or ResilienceSettings()
@@ -59,7 +60,11 @@ class RegistryHttp:
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
             transport=transport,
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            headers={
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+                **(default_headers or {}),
+            },
             limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
             follow_redirects=False,
         )

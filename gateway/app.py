@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from consent.storage.database import create_database_engine, create_session_factory
-from gateway import health
+from gateway import health, registries
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
@@ -27,9 +27,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_database_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_session_factory(engine)
+        app.state.registries = registries.build_registries(settings, app.state.keys)
         try:
             yield
         finally:
+            app.state.registries.close()
             engine.dispose()
 
     app = FastAPI(
@@ -46,4 +48,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(registries.router)
     return app

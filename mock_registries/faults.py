@@ -105,9 +105,12 @@ class FaultInjectionMiddleware:
         self, fault: Fault, path: str, scope: Scope, receive: Receive, send: Send
     ) -> None:
         if fault.latency_ms:
-            await asyncio.sleep(fault.latency_ms / 1000)
+            left, receive = await _wait_for_disconnect(receive, fault.latency_ms / 1000)
+            if left:
+                return  # nobody to answer; do not keep the server busy
         if fault.timeout:
-            if not await _client_left_within(receive, self.hang_limit_seconds):
+            left, receive = await _wait_for_disconnect(receive, self.hang_limit_seconds)
+            if not left:
                 await _send_json(send, 504, self.error_body(path, 504))
             return
         if fault.drop:
@@ -129,20 +132,31 @@ class FaultInjectionMiddleware:
         await self.app(scope, receive, send)
 
 
-async def _client_left_within(receive: Receive, seconds: float) -> bool:
-    """Wait until the client disconnects; False when it is still there after `seconds`."""
+async def _wait_for_disconnect(receive: Receive, seconds: float) -> tuple[bool, Receive]:
+    """Wait up to `seconds` for the client to leave. Returns whether it left, and a
+    `receive` that replays the request messages read meanwhile, for the app."""
+    buffered: list[Message] = []
 
     async def disconnected() -> None:
         while True:
             message: Message = await receive()
             if message["type"] == "http.disconnect":
                 return
+            buffered.append(message)
 
     try:
         await asyncio.wait_for(disconnected(), timeout=seconds)
     except TimeoutError:
-        return False
-    return True
+        left = False
+    else:
+        left = True
+
+    async def replay() -> Message:
+        if buffered:
+            return buffered.pop(0)
+        return await receive()
+
+    return left, replay
 
 
 def _json_headers(length: int) -> list[tuple[bytes, bytes]]:
