@@ -118,9 +118,9 @@ class Person:
         """What each employer reported to A-ordningen for one month."""
         if self.has(Trait.NO_A_ORDNINGEN) or self.has(Trait.UNKNOWN_TO_TAX_ADMINISTRATION):
             return []
-        return self._paid(year, month)
+        return self.salaries_paid(year, month)
 
-    def _paid(self, year: int, month: int) -> list[tuple[Employment, Decimal]]:
+    def salaries_paid(self, year: int, month: int) -> list[tuple[Employment, Decimal]]:
         return [
             (employment, Decimal(self.yearly_salary(employment, year) // 12))
             for employment in self.employments
@@ -134,7 +134,7 @@ class Person:
 
     def salary_in(self, year: int) -> int:
         """The salary an assessment shows: the sum of that year's months."""
-        return int(sum(amount for month in range(1, 13) for _, amount in self._paid(year, month)))
+        return int(sum(amount for month in range(1, 13) for _, amount in self.salaries_paid(year, month)))
 
     def debt_in(self, year: int) -> tuple[int, int]:
         """(bank debt, other debt) at the end of `year`: paid down 4 % a year."""
