@@ -134,7 +134,9 @@ class Person:
 
     def salary_in(self, year: int) -> int:
         """The salary an assessment shows: the sum of that year's months."""
-        return int(sum(amount for month in range(1, 13) for _, amount in self.salaries_paid(year, month)))
+        return int(
+            sum(amount for month in range(1, 13) for _, amount in self.salaries_paid(year, month))
+        )
 
     def debt_in(self, year: int) -> tuple[int, int]:
         """(bank debt, other debt) at the end of `year`: paid down 4 % a year."""
@@ -274,7 +276,7 @@ def _named_persons(employers: list[str]) -> list[Person]:
                (job(employers[5], 480_000),),
                liens=(Lien("2024001234", "UTLEGGSPANT", VIDDA, 85_000, date(2024, 9, 16)),)),
         person(date(1999, 7, 19), "Nils", "Brustad", {Trait.UNKNOWN_TO_TAX_ADMINISTRATION},
-               "Unknown to the Tax Administration (SSG-007 / IM-007); known to Løsøreregisteret.",
+               "Unknown to the Tax Administration (SSG-007 / IM-007); nothing in Løsøreregisteret.",
                (), deposits=0, home_value=0, bank_debt=0),
         person(date(1990, 2, 27), "Marit", "Øyen", {Trait.D_NUMBER, Trait.SEVERAL_EMPLOYERS},
                "A synthetic D-number, with two employers.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from consent.identifiers import is_valid_organisation_number, parse_national_identity_number
 from mock_registries.population import (
@@ -71,3 +72,12 @@ def test_finances_are_internally_consistent() -> None:
         assert debts == sorted(debts, reverse=True)  # debt is paid down, never grows
         for lien in person.liens:
             assert lien.creditor in population.organisations
+
+
+def test_the_readme_lists_the_named_persons_and_organisations() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "mock_registries" / "README.md").read_text()
+    population = build_population()
+    for person in population.named:
+        assert f"| `{person.fnr}` | {person.name} |" in readme
+    for orgnr in (*ACTIVE_BANKS, HAVBRIS, SKOGLY, TINDEVIK):
+        assert f"| `{orgnr}` | {population.organisations[orgnr].navn} |" in readme
