@@ -103,6 +103,9 @@ class RegistryHttp:
         except UpstreamFailure:
             self.breaker.record_failure()
             raise
+        except BaseException:
+            self.breaker.record_abandoned()
+            raise
         self.breaker.record_success()
         return response
 

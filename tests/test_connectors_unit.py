@@ -398,6 +398,31 @@ def test_half_open_lets_exactly_one_trial_call_through(fake_time: FakeTime) -> N
     http.close()
 
 
+def test_a_trial_call_that_fails_on_our_side_does_not_wedge_the_circuit(
+    mock: respx.MockRouter, fake_time: FakeTime
+) -> None:
+    calls = {"n": 0}
+
+    def flaky_tokens(scope: str) -> str:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("key store unreadable")
+        return "token"
+
+    http = RegistryHttp("skatteetaten", BASE, token_provider=flaky_tokens, settings=SETTINGS,
+                        clock=fake_time.clock, sleep=fake_time.sleep)  # fmt: skip
+    client = SkatteetatenClient(BASE, flaky_tokens, http=http)
+    for _ in range(3):
+        http.breaker.record_failure()
+    fake_time.now += 31
+    mock.get(BASE + SSG_PATH).mock(return_value=httpx.Response(200, json=GRUNNLAG))
+    with pytest.raises(RuntimeError):
+        client.summert_skattegrunnlag(FNR, 2024)  # the trial, lost to our own error
+    assert client.summert_skattegrunnlag(FNR, 2024).inntektsaar == 2024
+    assert http.breaker.state is CircuitState.CLOSED
+    client.close()
+
+
 def test_registry_answers_that_are_not_failures_keep_the_circuit_closed(
     mock: respx.MockRouter, skatteetaten: SkatteetatenClient
 ) -> None:
