@@ -11,6 +11,7 @@ shows up (after a rotation).
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from joserfc.jwt import JWTClaimsRegistry
 LEEWAY_SECONDS = 10
 MAX_LIFETIME_SECONDS = 120
 ALGORITHMS = ["ES256"]
+MAX_CACHED_TOKENS = 1024
 
 
 class TokenRejected(Exception):  # noqa: N818  (mirrors the registries' wording)
@@ -41,6 +43,9 @@ class GatewayTokenVerifier:
         self._jwks_url = jwks_url
         self._keys: KeySet | None = KeySet.import_key_set(jwks) if jwks else None  # type: ignore[arg-type]
         self._lock = asyncio.Lock()
+        # Verified tokens until they expire: the gateway reuses a token for many calls,
+        # so checking its signature again on every call would be wasted work.
+        self._verified: dict[str, dict[str, Any]] = {}
 
     async def _key_set(self, kid: str | None, *, refresh: bool = False) -> KeySet:
         async with self._lock:
@@ -62,6 +67,17 @@ class GatewayTokenVerifier:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise TokenRejected(401, "a bearer token is required")
+        claims = self._verified.get(token)
+        if claims is None or int(claims["exp"]) + LEEWAY_SECONDS < time.time():
+            claims = await self._verify_signature_and_claims(token)
+            if len(self._verified) >= MAX_CACHED_TOKENS:
+                self._verified.clear()
+            self._verified[token] = claims
+        if scope not in str(claims.get("scope", "")).split():
+            raise TokenRejected(403, f"the token lacks the scope {scope}")
+        return claims
+
+    async def _verify_signature_and_claims(self, token: str) -> dict[str, Any]:
         try:
             header = jws.extract_compact(token.encode()).headers()
         except (JoseError, ValueError):
@@ -85,8 +101,6 @@ class GatewayTokenVerifier:
         claims = decoded.claims
         if int(claims["exp"]) - int(claims["iat"]) > MAX_LIFETIME_SECONDS:
             raise TokenRejected(401, "the token lives too long")
-        if scope not in str(claims.get("scope", "")).split():
-            raise TokenRejected(403, f"the token lacks the scope {scope}")
         return claims
 
 
