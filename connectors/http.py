@@ -136,6 +136,10 @@ class RegistryHttp:
                 failure = UpstreamUnavailable(
                     self.registry, f"the connection failed ({type(error).__name__})"
                 )
+            except httpx.DecodingError:
+                # The body could not be decoded (e.g. a broken gzip stream): not retried,
+                # the same bytes would come back.
+                raise MalformedResponse(self.registry, "the body could not be decoded") from None
             else:
                 if response.status_code < 500:
                     return response

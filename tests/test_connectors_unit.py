@@ -269,6 +269,21 @@ def test_missing_fields_are_a_malformed_response_naming_the_field(
     assert FNR not in str(raised.value)
 
 
+def test_an_undecodable_body_is_a_malformed_response(
+    mock: respx.MockRouter, skatteetaten: SkatteetatenClient
+) -> None:
+    route = mock.get(BASE + SSG_PATH).mock(
+        return_value=httpx.Response(
+            200,
+            stream=httpx.ByteStream(b"not gzip at all"),
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+    )
+    with pytest.raises(MalformedResponse, match="decoded"):
+        skatteetaten.summert_skattegrunnlag(FNR, 2024)
+    assert route.call_count == 1
+
+
 def test_timeouts_are_retried_then_reported(
     mock: respx.MockRouter, skatteetaten: SkatteetatenClient, fake_time: FakeTime
 ) -> None:
