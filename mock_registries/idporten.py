@@ -9,7 +9,8 @@ number), ``acr`` ``idporten-loa-high``, ``amr``, ``nonce`` and ``sid``; ``sub``
 is pairwise per client.
 
 The login page lists the named test persons and takes any other synthetic
-number; non-synthetic numbers are refused.
+number; non-synthetic numbers are refused. Faults can be injected as in
+the registries (`mock_registries.faults`), answered as OAuth errors.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from consent.identifiers import parse_national_identity_number
+from mock_registries.common import add_health_and_faults
 from mock_registries.population import Population, build_population
 from mock_registries.settings import MockSettings
 
@@ -76,6 +78,12 @@ def _oauth_error(error: str, description: str, status: int = 400) -> JSONRespons
     return JSONResponse(
         {"error": error, "error_description": description}, status_code=status, headers=headers
     )
+
+
+def error_body(_path: str, status: int) -> dict[str, Any]:
+    """What an injected fault answers: an OAuth error, as every endpoint here speaks OAuth."""
+    error = "temporarily_unavailable" if status == 503 else "server_error"
+    return {"error": error, "error_description": f"injected fault ({status})"}
 
 
 def _s256(verifier: str) -> str:
@@ -259,10 +267,6 @@ def create_app(
     )
     app.state.provider = provider
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
     @app.get("/.well-known/openid-configuration", summary="OpenID Connect discovery")
     def discovery() -> dict[str, Any]:
         return provider.discovery()
@@ -351,4 +355,5 @@ def create_app(
             )
         return JSONResponse({"sub": issued.sub, "pid": issued.pid})
 
+    add_health_and_faults(app, settings, error_body)
     return app

@@ -36,7 +36,9 @@ def issuer(population: Population) -> Iterator[str]:
     sock = bound_socket()
     host, port = sock.getsockname()[:2]
     url = f"http://{host}:{port}"
-    settings = MockSettings(idporten_client_id=CLIENT_ID, idporten_client_secret=SECRET)
+    settings = MockSettings(
+        idporten_client_id=CLIENT_ID, idporten_client_secret=SECRET, test_mode=True
+    )
     app = idporten.create_app(settings, population=population, issuer=url)
     with running_server(app, sock=sock):
         yield url
@@ -215,3 +217,13 @@ def test_the_login_page_and_the_test_person_list_name_the_same_persons(
     page = httpx.get(url).text
     for person in population.named:
         assert person.fnr in page
+
+
+def test_a_fault_at_the_token_endpoint_is_an_oauth_error(issuer: str) -> None:
+    answer = httpx.post(
+        f"{issuer}/token",
+        data={"grant_type": "authorization_code"},
+        headers={"X-Mock-Fault": "status=503"},
+    )
+    assert answer.status_code == 503
+    assert answer.json()["error"] == "temporarily_unavailable"
