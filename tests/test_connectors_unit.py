@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 
@@ -436,6 +437,34 @@ def test_a_trial_call_that_fails_on_our_side_does_not_wedge_the_circuit(
     assert client.summert_skattegrunnlag(FNR, 2024).inntektsaar == 2024
     assert http.breaker.state is CircuitState.CLOSED
     client.close()
+
+
+def test_half_open_admits_one_trial_among_concurrent_callers(fake_time: FakeTime) -> None:
+    http = _http("skatteetaten", BASE, fake_time)
+    for _ in range(3):
+        http.breaker.record_failure()
+    fake_time.now += 31
+    callers = 16
+    barrier = threading.Barrier(callers)
+    admitted: list[bool] = []
+
+    def call() -> None:
+        barrier.wait()  # all callers reach the breaker together
+        try:
+            http.breaker.before_call()
+        except CircuitOpen:
+            admitted.append(False)
+        else:
+            admitted.append(True)
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert admitted.count(True) == 1
+    assert len(admitted) == callers
+    http.close()
 
 
 def test_registry_answers_that_are_not_failures_keep_the_circuit_closed(
