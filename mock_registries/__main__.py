@@ -9,40 +9,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import signal
 import sys
-from collections.abc import Iterator
 
-import uvicorn
-
-from mock_registries.apps import OPENAPI_DOCUMENTS, build_apps, render_openapi
+from mock_registries.apps import OPENAPI_DOCUMENTS, MockServers, render_openapi
 from mock_registries.settings import MockSettings
 
 
-class _Server(uvicorn.Server):
-    """Leaves signals to `serve`, which stops all three servers together."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 async def serve(settings: MockSettings) -> None:
-    servers = [
-        _Server(
-            uvicorn.Config(app, host=settings.host, port=port, log_config=None, access_log=False)
-        )
-        for app, port in build_apps(settings).values()
-    ]
-
-    def stop() -> None:
-        for server in servers:
-            server.should_exit = True
-
+    servers = MockServers(settings)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop)
+        loop.add_signal_handler(sig, servers.stop)
     print(
         f"Mock registries on {settings.host}: Skatteetaten :{settings.skatteetaten_port}, "
         f"Brønnøysund :{settings.brreg_port}, ID-porten :{settings.idporten_port} "
@@ -51,7 +29,7 @@ async def serve(settings: MockSettings) -> None:
         file=sys.stderr,
         flush=True,
     )
-    await asyncio.gather(*(server.serve() for server in servers))
+    await servers.run()
 
 
 def main(argv: list[str] | None = None) -> None:

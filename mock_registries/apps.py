@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import socket
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI
 
 from mock_registries import brreg, idporten, skatteetaten
@@ -32,6 +37,41 @@ def build_apps(settings: MockSettings) -> dict[str, tuple[FastAPI, int]]:
             settings.idporten_port,
         ),
     }
+
+
+class _Server(uvicorn.Server):
+    """Leaves signals to its owner, which stops all three servers together."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class MockServers:
+    """The three registries served from one event loop, started and stopped together."""
+
+    def __init__(self, settings: MockSettings) -> None:
+        self.servers = {
+            name: _Server(
+                uvicorn.Config(
+                    app, host=settings.host, port=port, log_config=None, access_log=False
+                )
+            )
+            for name, (app, port) in build_apps(settings).items()
+        }
+
+    async def run(self, sockets: Mapping[str, socket.socket] | None = None) -> None:
+        """Serve until stopped; on the given pre-bound sockets (by name) when there are any."""
+        await asyncio.gather(
+            *(
+                server.serve(sockets=[sockets[name]] if sockets else None)
+                for name, server in self.servers.items()
+            )
+        )
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.should_exit = True
 
 
 def render_openapi(name: str) -> str:
