@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from consent.audit.models import AuditEntry
 from consent.clients.models import Client
+from consent.consents.models import Consent, ConsentEvent
 from consent.storage.base import Base
 
-__all__ = ["AuditEntry", "Base", "Client"]
+__all__ = ["AuditEntry", "Base", "Client", "Consent", "ConsentEvent"]
