@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import health
+from gateway.consent_requests import endpoints as consent_requests
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
@@ -46,4 +47,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(consent_requests.router)
     return app
