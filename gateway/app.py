@@ -14,6 +14,7 @@ from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
 from gateway.problems import install_problem_handlers
+from gateway.receipts import endpoints as receipts
 from gateway.settings import Settings, get_settings
 
 API_VERSION = "0.1.0"
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(consent_requests.router)
+    app.include_router(receipts.router)
     return app

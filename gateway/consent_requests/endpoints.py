@@ -25,7 +25,7 @@ router = APIRouter(prefix="/consent/v1", tags=["consent requests"])
 BankToken = Annotated[AccessToken, Depends(require_scope(CONSENT_REQUESTS))]
 
 
-def _organisation(token: AccessToken) -> str:
+def bank_organisation(token: AccessToken) -> str:
     organisation = organisation_number_of(token.claims)
     if organisation is None:
         raise ProblemError(403, "unknown-organisation", "The access token names no organisation")
@@ -58,7 +58,7 @@ def create_consent_request(
         _settings(request),
         body,
         client_id=token.client_id,
-        organisation=_organisation(token),
+        organisation=bank_organisation(token),
         now=now,
     )
     if not is_new:
@@ -76,7 +76,7 @@ def get_consent_request(
     consent_id: str, request: Request, session: DbSession, token: BankToken, now: Now
 ) -> ConsentRequestOut:
     return service.read_request(
-        session, _settings(request), consent_id, organisation=_organisation(token), now=now
+        session, _settings(request), consent_id, organisation=bank_organisation(token), now=now
     )
 
 
@@ -89,7 +89,7 @@ def delete_consent_request(
     consent_id: str, request: Request, session: DbSession, token: BankToken, now: Now
 ) -> ConsentRequestOut:
     return service.withdraw_request(
-        session, _settings(request), consent_id, organisation=_organisation(token), now=now
+        session, _settings(request), consent_id, organisation=bank_organisation(token), now=now
     )
 
 
@@ -107,5 +107,5 @@ def consent_request_events(
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=service.EVENT_PAGE_SIZE)] = 100,
 ) -> ConsentRequestEventPage:
     return service.event_page(
-        session, continuation_token, organisation=_organisation(token), page_size=page_size
+        session, continuation_token, organisation=bank_organisation(token), page_size=page_size
     )

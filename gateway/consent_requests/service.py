@@ -190,7 +190,7 @@ def create_request(
     return present(settings, consent, repository.events_of(session, consent.id)), True
 
 
-def _own(session: Session, consent_id: str, organisation: str, now: datetime) -> Consent:
+def own_consent(session: Session, consent_id: str, organisation: str, now: datetime) -> Consent:
     consent = repository.get_for_update(session, consent_id)
     # Another bank's request is as invisible as a missing one.
     if consent is None or consent.bank_organisation_number != organisation:
@@ -202,14 +202,14 @@ def _own(session: Session, consent_id: str, organisation: str, now: datetime) ->
 def read_request(
     session: Session, settings: Settings, consent_id: str, *, organisation: str, now: datetime
 ) -> ConsentRequestOut:
-    consent = _own(session, consent_id, organisation, now)
+    consent = own_consent(session, consent_id, organisation, now)
     return present(settings, consent, repository.events_of(session, consent.id))
 
 
 def withdraw_request(
     session: Session, settings: Settings, consent_id: str, *, organisation: str, now: datetime
 ) -> ConsentRequestOut:
-    consent = _own(session, consent_id, organisation, now)
+    consent = own_consent(session, consent_id, organisation, now)
     try:
         lifecycle.delete(session, consent, bank_organisation_number=organisation, now=now)
     except ConsentError as error:
