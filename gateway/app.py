@@ -9,7 +9,9 @@ from fastapi import FastAPI
 
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import health
+from gateway.clock import clock_of
 from gateway.consent_requests import endpoints as consent_requests
+from gateway.expiry import sweeping
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
@@ -30,7 +32,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_session_factory(engine)
         try:
-            yield
+            async with sweeping(
+                app.state.sessionmaker,
+                clock_of(app.state),
+                settings.expiry_sweep_seconds,
+            ):
+                yield
         finally:
             engine.dispose()
 

@@ -16,8 +16,17 @@ def system_clock() -> datetime:
 
 
 def get_now(request: Request) -> datetime:
-    clock: Clock = getattr(request.app.state, "clock", system_clock)
-    return clock()
+    return clock_of(request.app.state)()
 
 
 Now = Annotated[datetime, Depends(get_now)]
+
+
+def clock_of(state: object) -> Clock:
+    """The app's clock, looked up on every call so that a test may replace it after start."""
+
+    def now() -> datetime:
+        clock: Clock = getattr(state, "clock", system_clock)
+        return clock()
+
+    return now

@@ -28,6 +28,8 @@ from consent.consents.states import REFUSAL_CODES, ConsentStatus, may_transition
 
 ALTINN_RESOURCE_TYPE = "urn:altinn:resource"
 EXPIRY_SWEEPER = "expiry-sweeper"
+# How many consents one sweep transaction expires.
+SWEEP_BATCH = 500
 
 
 class ConsentError(Exception):
@@ -264,7 +266,7 @@ def mark_used(session: Session, consent: Consent, *, actor: Actor, now: datetime
     return _transition(session, consent, ConsentStatus.USED, actor, now)
 
 
-def sweep_expired(session: Session, now: datetime, *, limit: int = 500) -> int:
+def sweep_expired(session: Session, now: datetime, *, limit: int = SWEEP_BATCH) -> int:
     """Expire every consent whose time has passed, at most `limit`; returns how many."""
     expired = 0
     for consent in repository.due_for_expiry(session, now, limit=limit):

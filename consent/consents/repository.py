@@ -74,5 +74,7 @@ def due_for_expiry(session: Session, now: datetime, *, limit: int) -> Sequence[C
         )
         .order_by(Consent.created_at)
         .limit(limit)
+        # Two sweepers (two gateway processes) take different rows on PostgreSQL.
+        .with_for_update(skip_locked=True)
     )
     return session.scalars(query).all()
