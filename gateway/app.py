@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import health
+from gateway.citizen import pages as citizen_pages
 from gateway.clock import clock_of
 from gateway.consent_requests import endpoints as consent_requests
 from gateway.expiry import sweeping
@@ -57,4 +58,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(consent_requests.router)
     app.include_router(receipts.router)
+    citizen_pages.install(app, settings)
     return app

@@ -8,8 +8,12 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from consent.audit.models import AuditEntry
 from consent.consents.models import Consent, ConsentEvent
 from consent.consents.states import ConsentStatus
+
+# The audit tags of the lifecycle itself: consent:request:<status>.
+LIFECYCLE_EVENT_PREFIX = "consent:request:"
 
 
 def get(session: Session, consent_id: str) -> Consent | None:
@@ -78,3 +82,15 @@ def due_for_expiry(session: Session, now: datetime, *, limit: int) -> Sequence[C
         .with_for_update(skip_locked=True)
     )
     return session.scalars(query).all()
+
+
+def accesses_under(session: Session, consent_ids: Sequence[str]) -> Sequence[AuditEntry]:
+    """Audit entries made under these consents other than their own lifecycle events:
+    the banks' look-ups, as the citizen sees them under "My consents"."""
+    if not consent_ids:
+        return []
+    query = select(AuditEntry).where(
+        AuditEntry.consent_id.in_(consent_ids),
+        AuditEntry.event_type.not_like(f"{LIFECYCLE_EVENT_PREFIX}%"),
+    )
+    return session.scalars(query.order_by(AuditEntry.occurred_at, AuditEntry.id)).all()
