@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from consent.storage.database import create_database_engine, create_session_factory
-from gateway import health
+from gateway import health, registries
 from gateway.citizen import pages as citizen_pages
 from gateway.clock import clock_of
 from gateway.consent_requests import endpoints as consent_requests
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_database_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_session_factory(engine)
+        app.state.registries = registries.build_registries(settings, app.state.keys)
         try:
             async with sweeping(
                 app.state.sessionmaker,
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ):
                 yield
         finally:
+            app.state.registries.close()
             engine.dispose()
 
     app = FastAPI(
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(registries.router)
     app.include_router(consent_requests.router)
     app.include_router(receipts.router)
     citizen_pages.install(app, settings)
