@@ -134,7 +134,7 @@ def _view(
     events = [
         EventView(
             when=_time(event.occurred_at),
-            what=words[f"status_{event.event_type}"],
+            what=words[f"event_{event.event_type}"],
             who=words[f"actor_{event.actor_type}"],
         )
         for event in repository.events_of(session, consent.id)

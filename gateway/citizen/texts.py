@@ -105,6 +105,13 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "outcome_denied": "avvist",
         "outcome_failed": "feilet",
         "valid_period": "Gyldig til {date}",
+        "event_created": "forespørsel sendt",
+        "event_accepted": "samtykke gitt",
+        "event_rejected": "avslått",
+        "event_revoked": "trukket tilbake",
+        "event_expired": "utløpt",
+        "event_used": "brukt",
+        "event_deleted": "trukket tilbake av banken",
     },
     "en": {
         "site": "Samtykke (consent)",
@@ -192,6 +199,13 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "outcome_denied": "refused",
         "outcome_failed": "failed",
         "valid_period": "Valid to {date}",
+        "event_created": "request sent",
+        "event_accepted": "consent given",
+        "event_rejected": "refused",
+        "event_revoked": "revoked",
+        "event_expired": "expired",
+        "event_used": "used",
+        "event_deleted": "withdrawn by the bank",
     },
 }
 
