@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,13 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from consent.identifiers import organisation_number
+from consent.identifiers import organisation_number, synthetic_national_identity_number
 from gateway.app import create_app
 from gateway.settings import DeploymentMode, Settings
 from mock_registries import idporten
 from mock_registries.settings import MockSettings
 from tests.banks import Bank, register_bank
-from tests.consent_factories import NOW, PERSON
+from tests.consent_factories import NOW
 from tests.servers import bound_socket, running_server
 
 BANK_NAME = "Fjordbanken <ASA> & Co"  # markup in a registered name must come out as text
@@ -55,6 +55,13 @@ def _bank_site() -> FastAPI:
     return app
 
 
+def fresh_person() -> str:
+    """A synthetic person no other test uses (a random birth date and individual number)."""
+    n = uuid.uuid4().int
+    birth = date(1950 + n % 50, 1 + (n >> 8) % 12, 1 + (n >> 16) % 28)
+    return synthetic_national_identity_number(birth, (n >> 24) % 200)
+
+
 @dataclass
 class CitizenWorld:
     gateway_url: str
@@ -62,16 +69,19 @@ class CitizenWorld:
     bank_site_url: str
     app: FastAPI
     bank: Bank
+    # People of their own, so that "my consents" shows only this world's consents.
+    person: str = field(default_factory=fresh_person)
+    other_person: str = field(default_factory=fresh_person)
     now: list[datetime] = field(default_factory=lambda: [NOW])
 
     @property
     def redirect_url(self) -> str:
         return f"{self.bank_site_url}/return"
 
-    def create_request(self, *, person: str = PERSON, one_time: bool = False) -> dict[str, Any]:
+    def create_request(self, *, one_time: bool = False) -> dict[str, Any]:
         body = {
             "id": str(uuid.uuid4()),
-            "from": f"urn:altinn:person:identifier-no:{person}",
+            "from": f"urn:altinn:person:identifier-no:{self.person}",
             "to": f"urn:altinn:organization:identifier-no:{self.bank.organisation_number}",
             "validTo": "2026-09-01T12:00:00Z",
             "consentRights": [

@@ -14,7 +14,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from tests.citizen_env import CitizenWorld, citizen_world
-from tests.consent_factories import OTHER_PERSON, PERSON
 
 pytestmark = pytest.mark.browser
 
@@ -79,7 +78,7 @@ def test_accept_see_revoke_and_download(
 ) -> None:
     assert callable(shoot)
     request = world.create_request()
-    log_in(page, request["viewUri"], PERSON)
+    log_in(page, request["viewUri"], world.person)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Fjordbanken <ASA> & Co ber om samtykke"
     )
@@ -123,7 +122,7 @@ def test_accept_see_revoke_and_download(
 def test_refuse_with_the_keyboard(world: CitizenWorld, page: Page, shoot: object) -> None:
     assert callable(shoot)
     request = world.create_request(one_time=True)
-    log_in(page, request["viewUri"], PERSON)
+    log_in(page, request["viewUri"], world.person)
     expect(page.get_by_text("Banken kan hente opplysningene én gang.")).to_be_visible()
     page.get_by_role("button", name="Nei, jeg samtykker ikke").focus()
     page.keyboard.press("Enter")
@@ -137,7 +136,7 @@ def test_refuse_with_the_keyboard(world: CitizenWorld, page: Page, shoot: object
 def test_a_second_person_cannot_answer(world: CitizenWorld, page: Page, shoot: object) -> None:
     assert callable(shoot)
     request = world.create_request()
-    log_in(page, request["viewUri"], OTHER_PERSON)
+    log_in(page, request["viewUri"], world.other_person)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Denne forespørselen gjelder ikke deg"
     )
@@ -150,7 +149,7 @@ def test_an_expired_request(world: CitizenWorld, page: Page, shoot: object) -> N
     assert callable(shoot)
     request = world.create_request()
     world.now[0] += timedelta(days=2)
-    log_in(page, request["viewUri"], PERSON)
+    log_in(page, request["viewUri"], world.person)
     expect(page.get_by_role("heading", level=1)).to_have_text("Forespørselen er utløpt")
     expect(page.get_by_role("button", name="Ja, jeg samtykker")).to_have_count(0)
     shoot("expired")

@@ -18,7 +18,6 @@ from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, event_type
 from gateway.citizen.web_security import cookies_need_https
 from tests.citizen_env import PURPOSE_WITH_MARKUP, CitizenWorld, citizen_world, csrf_of, log_in
-from tests.consent_factories import OTHER_PERSON, PERSON
 
 
 @pytest.fixture
@@ -37,7 +36,7 @@ def test_accept_then_revoke_and_download_the_receipt(
     world: CitizenWorld, browser: httpx.Client, engine: Engine
 ) -> None:
     request = world.create_request()
-    page = log_in(browser, request["viewUri"], PERSON)
+    page = log_in(browser, request["viewUri"], world.person)
     assert page.status_code == 200
     assert str(page.url) == request["viewUri"]
     assert "Fjordbanken &lt;ASA&gt; &amp; Co ber om samtykke" in page.text
@@ -66,7 +65,7 @@ def test_accept_then_revoke_and_download_the_receipt(
                 event_type=event_type("data", "skattegrunnlag", "read"),
                 actor_type=ActorType.BANK,
                 actor_id=world.bank.organisation_number,
-                subject=PERSON,
+                subject=world.person,
                 consent_id=request["id"],
                 data_product="ske-samtykke-sbl-summert-skattegrunnlag",
             ),
@@ -75,7 +74,9 @@ def test_accept_then_revoke_and_download_the_receipt(
     mine = browser.get(f"{world.gateway_url}/citizen/consents")
     assert mine.status_code == 200
     assert "Aktive samtykker" in mine.text
-    accesses = mine.text.split("Oppslag gjort med samtykket")[-1]
+    # The person may have other consents on the page; look at this one's card only.
+    card = mine.text.split(f'id="consent-{request["id"]}"')[1].split("</article>")[0]
+    accesses = card.split("Oppslag gjort med samtykket")[-1]
     assert "<td>Fjordbanken &lt;ASA&gt; &amp; Co</td>" in accesses
     assert "<td>Skattegrunnlag fra skatteoppgjøret</td><td>hentet</td>" in accesses
     assert f"/citizen/consents/{request['id']}/receipt" in mine.text
@@ -100,7 +101,7 @@ def test_accept_then_revoke_and_download_the_receipt(
 
 def test_refusal_goes_back_to_the_bank(world: CitizenWorld, browser: httpx.Client) -> None:
     request = world.create_request()
-    page = log_in(browser, request["viewUri"], PERSON)
+    page = log_in(browser, request["viewUri"], world.person)
     refused = browser.post(
         f"{world.gateway_url}/citizen/consentrequests/{request['id']}/answer",
         data={"csrf_token": csrf_of(page), "decision": "refuse"},
@@ -113,10 +114,10 @@ def test_refusal_goes_back_to_the_bank(world: CitizenWorld, browser: httpx.Clien
 
 def test_another_person_cannot_answer(world: CitizenWorld, browser: httpx.Client) -> None:
     request = world.create_request()
-    page = log_in(browser, request["viewUri"], OTHER_PERSON)
+    page = log_in(browser, request["viewUri"], world.other_person)
     assert page.status_code == 403
     assert "gjelder ikke deg" in page.text
-    assert PERSON not in page.text
+    assert world.person not in page.text
     forced = browser.post(
         f"{world.gateway_url}/citizen/consentrequests/{request['id']}/answer",
         data={"csrf_token": csrf_of(page), "decision": "accept"},
@@ -127,7 +128,7 @@ def test_another_person_cannot_answer(world: CitizenWorld, browser: httpx.Client
 
 def test_forms_need_the_session_csrf_token(world: CitizenWorld, browser: httpx.Client) -> None:
     request = world.create_request()
-    log_in(browser, request["viewUri"], PERSON)
+    log_in(browser, request["viewUri"], world.person)
     for token in ("", "forged"):
         answer = browser.post(
             f"{world.gateway_url}/citizen/consentrequests/{request['id']}/answer",
@@ -139,7 +140,7 @@ def test_forms_need_the_session_csrf_token(world: CitizenWorld, browser: httpx.C
 
 def test_an_expired_request_cannot_be_answered(world: CitizenWorld, browser: httpx.Client) -> None:
     request = world.create_request()
-    page = log_in(browser, request["viewUri"], PERSON)
+    page = log_in(browser, request["viewUri"], world.person)
     world.now[0] += timedelta(days=2)  # past the one-day answer time
     answered = browser.post(
         f"{world.gateway_url}/citizen/consentrequests/{request['id']}/answer",
@@ -155,7 +156,7 @@ def test_pages_are_locked_down(world: CitizenWorld, browser: httpx.Client) -> No
     unauthenticated = browser.get(request["viewUri"])
     assert unauthenticated.status_code == 303
     assert unauthenticated.headers["location"] == "/citizen/login"
-    page = log_in(browser, request["viewUri"], PERSON)
+    page = log_in(browser, request["viewUri"], world.person)
     policy = page.headers["content-security-policy"]
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
@@ -171,7 +172,7 @@ def test_pages_are_locked_down(world: CitizenWorld, browser: httpx.Client) -> No
     assert "path=/citizen" in cookie
     assert "max-age=900" in cookie
     assert "secure" not in cookie  # plain-http localhost only
-    assert PERSON not in str(page.url)
+    assert world.person not in str(page.url)
     english = browser.get(
         f"{world.gateway_url}/citizen/language/en",
         params={"back": f"/citizen/consentrequests/{request['id']}"},
