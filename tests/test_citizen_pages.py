@@ -184,6 +184,13 @@ def test_pages_are_locked_down(world: CitizenWorld, browser: httpx.Client) -> No
         f"{world.gateway_url}/citizen/language/nb", params={"back": "https://evil.example/"}
     )
     assert escape.headers["location"] == "/citizen/consents"
+    forged_logout = browser.post(f"{world.gateway_url}/citizen/logout", data={"csrf_token": "x"})
+    assert forged_logout.status_code == 403
+    logout = browser.post(
+        f"{world.gateway_url}/citizen/logout", data={"csrf_token": csrf_of(english)}
+    )
+    assert logout.status_code == 303
+    assert browser.get(request["viewUri"]).headers["location"] == "/citizen/login"
 
 
 def test_a_failed_login_is_no_login(world: CitizenWorld, browser: httpx.Client) -> None:

@@ -137,8 +137,8 @@ def test_the_same_id_and_body_is_the_same_resource(
                     }
                 ]
             },
-            403,
-            "product-not-allowed",
+            422,
+            "invalid-resource",
         ),
         (
             {
@@ -193,17 +193,17 @@ def test_bad_requests_have_stable_codes(
     assert REAL_PERSON not in answer.text
 
 
-def test_an_unknown_product_is_refused(
+def test_a_product_the_bank_may_not_ask_for(
     client: TestClient, frozen_app: FastAPI, engine: Engine
 ) -> None:
     with Session(engine) as session:
-        bank = register_bank(
-            session, BANK, products=["ske-formue", "ske-samtykke-sbl-summert-skattegrunnlag"]
-        )
+        bank = register_bank(session, BANK, products=["ske-samtykke-sbl-summert-skattegrunnlag"])
     rights = [
         {
             "action": ["consent"],
-            "resource": [{"type": "urn:altinn:resource", "value": "ske-formue"}],
+            "resource": [
+                {"type": "urn:altinn:resource", "value": "brreg-samtykke-losore-rettsstiftelser"}
+            ],
         }
     ]
     answer = client.post(
@@ -211,8 +211,8 @@ def test_an_unknown_product_is_refused(
         json=body(consentRights=rights),
         headers=bank.headers(frozen_app),
     )
-    assert answer.status_code == 422
-    assert answer.json()["code"] == "invalid-resource"
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "product-not-allowed"
 
 
 def test_the_token_must_carry_the_consent_request_scope(

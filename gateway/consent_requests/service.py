@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from consent import catalogue
 from consent.clients import repository as clients
 from consent.clients.models import Client
 from consent.consents import lifecycle, repository
@@ -113,6 +114,10 @@ def _check_bank(body: ConsentRequestIn, client: Client | None, organisation: str
         )
     for right in body.consent_rights:
         product_id = right.resource[0].value
+        if catalogue.find(product_id) is None:
+            raise _invalid(
+                "invalid-resource", "Unknown data product", f"No product '{product_id}'."
+            )
         if product_id not in client.data_products:
             raise ProblemError(
                 403,
