@@ -72,3 +72,27 @@ def test_receipts_follow_accept_and_revoke(
             session.scalars(select(AuditEntry.entry_id).where(AuditEntry.consent_id == consent_id))
         )
     assert {e["auditEntryId"] for e in record["events"]} == audited
+
+
+def test_an_expired_consent_keeps_its_receipt(
+    client: TestClient, app: FastAPI, engine: Engine
+) -> None:
+    later = NOW + timedelta(days=31)
+    app.state.clock = lambda: later
+    with Session(engine) as session:
+        bank = register_bank(session, ORGANISATION)
+        consent = new_consent(session, bank=ORGANISATION, valid_for=timedelta(days=30))
+        consent.client_id = bank.client_id
+        lifecycle.accept(session, consent, person=PERSON, now=NOW)
+        assert lifecycle.expire_if_due(session, consent, later)
+        session.commit()
+        consent_id = consent.id
+    answer = client.get(
+        f"/consent/v1/consentrequests/{consent_id}/receipt", headers=bank.headers(app)
+    )
+    assert answer.status_code == 200
+    keys = KeySet.import_key_set(client.get("/.well-known/receipt-keys.json").json())
+    record = json.loads(jws.deserialize_compact(answer.text, keys, ["ES256"]).payload)
+    assert record["state"] == "expired"
+    assert [e["type"] for e in record["events"]] == ["created", "accepted", "expired"]
+    assert [e["actor"] for e in record["events"]] == ["bank", "citizen", "system"]
