@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from joserfc import jws
 from joserfc.jwk import KeySet
 from sqlalchemy import Engine
@@ -16,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, event_type
+from gateway.app import create_app
 from gateway.citizen.web_security import cookies_need_https
+from gateway.settings import Settings
 from tests.citizen_env import PURPOSE_WITH_MARKUP, CitizenWorld, citizen_world, csrf_of, log_in
+from tests.servers import bound_socket
 
 
 @pytest.fixture
@@ -208,3 +212,16 @@ def test_secure_cookies_everywhere_but_plain_http_localhost() -> None:
     assert not cookies_need_https("http://localhost:8000")
     assert cookies_need_https("https://samtykke.example")
     assert cookies_need_https("http://samtykke.example")
+
+
+def test_login_without_a_reachable_provider_is_a_page_not_a_crash(
+    settings: Settings, tmp_path: Path
+) -> None:
+    unreachable = bound_socket()  # a free port, closed again: nothing listens there
+    host, port = unreachable.getsockname()[:2]
+    unreachable.close()
+    app = create_app(settings.model_copy(update={"idporten_issuer_url": f"http://{host}:{port}"}))
+    with TestClient(app, base_url="http://localhost") as client:
+        answer = client.get("/citizen/login")
+    assert answer.status_code == 503
+    assert "Innloggingen mislyktes" in answer.text

@@ -44,9 +44,14 @@ def _client(request: Request) -> Any:
 
 
 async def start_login(request: Request, settings: Settings) -> Response:
-    response: Response = await _client(request).authorize_redirect(
-        request, settings.issuer_url + CALLBACK_PATH
-    )
+    try:
+        response: Response = await _client(request).authorize_redirect(
+            request, settings.issuer_url + CALLBACK_PATH
+        )
+    except Exception as error:
+        # The provider's discovery document could not be read: no login can start.
+        log.warning("citizen_login_unavailable", error_type=type(error).__name__)
+        raise LoginFailedError(type(error).__name__) from error
     # RFC 9700 and FAPI send the browser on with 303.
     response.status_code = 303
     return response

@@ -89,7 +89,15 @@ def home() -> RedirectResponse:
 @router.get("/login")
 async def login(request: Request) -> Response:
     settings: Settings = request.app.state.settings
-    return await oidc.start_login(request, settings)
+    try:
+        return await oidc.start_login(request, settings)
+    except oidc.LoginFailedError:
+        return _render(
+            request,
+            "error.html",
+            {"title": "login_failed_title", "message": "login_failed", "retry": True},
+            status_code=503,
+        )
 
 
 @router.get("/login/callback")
