@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from itsdangerous import TimestampSigner
 from joserfc import jws
 from joserfc.jwk import KeySet
 from sqlalchemy import Engine
@@ -20,7 +24,14 @@ from consent.audit.events import ActorType, AuditEvent, event_type
 from gateway.app import create_app
 from gateway.citizen.web_security import cookies_need_https
 from gateway.settings import Settings
-from tests.citizen_env import PURPOSE_WITH_MARKUP, CitizenWorld, citizen_world, csrf_of, log_in
+from tests.citizen_env import (
+    PURPOSE_WITH_MARKUP,
+    CitizenWorld,
+    citizen_world,
+    csrf_of,
+    fresh_person,
+    log_in,
+)
 from tests.servers import bound_socket
 
 
@@ -225,3 +236,35 @@ def test_login_without_a_reachable_provider_is_a_page_not_a_crash(
         answer = client.get("/citizen/login")
     assert answer.status_code == 503
     assert "Innloggingen mislyktes" in answer.text
+
+
+class _SignedAt(TimestampSigner):
+    """Signs as Starlette's session does, at a chosen time."""
+
+    def __init__(self, secret: str, at: float) -> None:
+        super().__init__(secret)
+        self.at = at
+
+    def get_timestamp(self) -> int:
+        return int(self.at)
+
+
+def _session_cookie(secret: str, session: dict[str, str], at: float) -> str:
+    data = base64.b64encode(json.dumps(session).encode())
+    return _SignedAt(secret, at).sign(data).decode()
+
+
+def test_an_idle_session_ends(settings: Settings) -> None:
+    secret = "a-test-session-secret"
+    app = create_app(settings.model_copy(update={"session_secret": secret}))
+    session = {"person": fresh_person()}
+    with TestClient(app, base_url="http://localhost") as client:
+        recent = _session_cookie(secret, session, time.time() - 60)
+        client.cookies.set("samtykke_citizen", recent, path="/citizen")
+        assert client.get("/citizen/consents").status_code == 200
+        client.cookies.clear()
+        idle = _session_cookie(secret, session, time.time() - settings.citizen_session_seconds - 1)
+        client.cookies.set("samtykke_citizen", idle, path="/citizen")
+        answer = client.get("/citizen/consents", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/citizen/login"
