@@ -11,10 +11,15 @@ from fastapi import FastAPI
 from consent.quotas.limiter import RateLimiter
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import health, metrics, registries
+from gateway.citizen import pages as citizen_pages
+from gateway.clock import clock_of
+from gateway.consent_requests import endpoints as consent_requests
+from gateway.expiry import sweeping
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
 from gateway.problems import install_problem_handlers
+from gateway.receipts import endpoints as receipts
 from gateway.settings import Settings, get_settings
 
 API_VERSION = "0.1.0"
@@ -34,7 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.registries = registries.build_registries(settings, app.state.keys)
         try:
-            yield
+            async with sweeping(
+                app.state.sessionmaker,
+                clock_of(app.state),
+                settings.expiry_sweep_seconds,
+            ):
+                yield
         finally:
             app.state.registries.close()
             engine.dispose()
@@ -56,4 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(registries.router)
+    app.include_router(consent_requests.router)
+    app.include_router(receipts.router)
+    citizen_pages.install(app, settings)
     return app

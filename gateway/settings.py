@@ -62,6 +62,30 @@ class Settings(BaseSettings):
         ge=1,
         description="Data API requests one bank may make per minute, across all processes.",
     )
+    idporten_client_id: str = Field(
+        default="samtykke-gateway",
+        description="The gateway's client id at the ID-porten provider.",
+    )
+    idporten_client_secret: str = Field(
+        default="samtykke-gateway-secret",
+        description="The gateway's client secret at the ID-porten provider.",
+    )
+    session_secret: str | None = Field(
+        default=None,
+        description="Signs the citizen's session cookie; generated into key_dir when unset.",
+    )
+    citizen_session_seconds: int = Field(
+        default=900,
+        description="A citizen's session ends after this many seconds without a request.",
+    )
+    consent_request_answer_seconds: int = Field(
+        default=86400,
+        description="An unanswered consent request expires after this many seconds.",
+    )
+    expiry_sweep_seconds: float = Field(
+        default=60.0,
+        description="How often the gateway expires consents whose time has passed (0: never).",
+    )
     log_level: str = Field(default="info", description="Lowest level that is logged.")
     host: str = Field(default="127.0.0.1", description="Address `samtykke serve` listens on.")
     port: int = Field(default=8000, description="Port `samtykke serve` listens on.")

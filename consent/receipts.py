@@ -1,0 +1,114 @@
+"""Consent receipts: the record a citizen and a bank keep of a consent, per ISO/IEC TS 27560.
+
+A receipt exists once the citizen has accepted. It names the record, the
+principal (the person), the controller and recipient (the bank), the
+purpose (the bank's own words), the data categories (the products, their
+fields and metadata), the validity, how to withdraw, and every event so
+far, each with the audit entry that records it. The gateway signs the
+record as a JWS; this module only assembles it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from consent.catalogue import find
+from consent.consents.lifecycle import utc
+from consent.consents.models import Consent, ConsentEvent
+
+SCHEMA = "ISO/IEC TS 27560:2023"
+MEDIA_TYPE = "consent-receipt+jws"
+
+
+class NoReceiptError(Exception):
+    """The consent was never accepted, so there is nothing to give a receipt for."""
+
+
+def checkpoint_reference(audit_entry_id: str) -> dict[str, Any] | None:
+    """The signed audit checkpoint that covers `audit_entry_id`.
+
+    This is where the receipt points into the tamper-evident log. The log's
+    signed checkpoints are not part of this codebase yet, so the receipt
+    carries the audit entry id alone and this answers None; once
+    checkpoints exist, look the entry's checkpoint up here (tree size, root
+    hash, checkpoint id) and every receipt carries it.
+    """
+    del audit_entry_id
+    return None
+
+
+def _iso(moment: datetime) -> str:
+    return utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def _party(name: str, organisation_number: str) -> dict[str, str]:
+    return {
+        "name": name,
+        "organisationNumber": organisation_number,
+        "identifier": f"urn:altinn:organization:identifier-no:{organisation_number}",
+    }
+
+
+def build_receipt(
+    consent: Consent,
+    events: Sequence[ConsentEvent],
+    *,
+    bank_name: str,
+    issuer: str,
+    withdrawal_uri: str,
+    now: datetime,
+) -> dict[str, Any]:
+    if consent.accepted_at is None:
+        raise NoReceiptError(consent.id)
+    categories = []
+    for right in consent.consent_rights:
+        product_id = right["resource"][0]["value"]
+        product = find(product_id)
+        categories.append(
+            {
+                "product": product_id,
+                "dataset": product.dataset if product else None,
+                "source": product.registry if product else None,
+                "title": {lang: text.title for lang, text in product.texts.items()}
+                if product
+                else {},
+                "fields": list(product.fields) if product else [],
+                "metadata": right["metadata"],
+            }
+        )
+    bank = _party(bank_name, consent.bank_organisation_number)
+    return {
+        "schema": SCHEMA,
+        "receiptId": str(uuid.uuid4()),
+        "recordId": consent.id,
+        "issuer": issuer,
+        "issuedAt": _iso(now),
+        "state": consent.status,
+        "principal": {
+            "idType": "urn:altinn:person:identifier-no",
+            "id": consent.person,
+        },
+        "controller": bank,
+        "recipients": [bank],
+        "purposes": [{"description": consent.request_message}],
+        "dataCategories": categories,
+        "oneTime": consent.one_time,
+        "validity": {"from": _iso(consent.accepted_at), "to": _iso(consent.valid_to)},
+        "withdrawal": {
+            "method": "The person revokes the consent under 'My consents'; access ends at once.",
+            "uri": withdrawal_uri,
+        },
+        "events": [
+            {
+                "type": event.event_type,
+                "at": _iso(event.occurred_at),
+                "actor": event.actor_type,
+                "auditEntryId": event.audit_entry_id,
+                "checkpoint": checkpoint_reference(event.audit_entry_id),
+            }
+            for event in events
+        ],
+    }

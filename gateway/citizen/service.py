@@ -1,0 +1,246 @@
+"""What the citizen's pages show and do: consent pages, answers, "my consents", revocation.
+
+The routes hand over the logged-in person; everything here checks that the
+consent is theirs. Pages speak the citizen's language, so views hold words,
+not codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from consent.catalogue import MetadataKind, find
+from consent.clients import repository as clients
+from consent.consents import lifecycle, repository
+from consent.consents.lifecycle import ConsentError
+from consent.consents.models import Consent
+from consent.consents.states import ConsentStatus
+from gateway.citizen.texts import MONTHS, TEXTS
+
+NORWAY = ZoneInfo("Europe/Oslo")
+
+
+class PageError(Exception):
+    """A refusal the citizen sees as a page: a status, a title and an explanation (text keys)."""
+
+    def __init__(
+        self, status: int, title: str, message: str, *, consent_status: str | None = None
+    ) -> None:
+        super().__init__(title)
+        self.status = status
+        self.title = title
+        self.message = message
+        self.consent_status = consent_status  # shown in `message` as {status}
+
+
+@dataclass(frozen=True)
+class ProductView:
+    title: str
+    description: str
+    period: str
+    source: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    when: str
+    what: str
+    who: str
+
+
+@dataclass(frozen=True)
+class AccessView:
+    when: str
+    bank: str
+    dataset: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    id: str
+    bank_name: str
+    organisation_number: str
+    status: str
+    status_text: str
+    purpose: str
+    valid_to: str
+    one_time: bool
+    products: list[ProductView]
+    events: list[EventView]
+    accesses: list[AccessView]
+    can_revoke: bool
+    has_receipt: bool
+
+
+def _time(moment: datetime, *, with_clock: bool = True) -> str:
+    local = lifecycle.utc(moment).astimezone(NORWAY)
+    return local.strftime("%d.%m.%Y %H:%M" if with_clock else "%d.%m.%Y")
+
+
+def _month(value: str, language: str) -> str:
+    year, month = value.split("-")
+    return f"{MONTHS[language][int(month) - 1]} {year}"
+
+
+def _period(kind: MetadataKind, metadata: Mapping[str, str], language: str) -> str:
+    words = TEXTS[language]
+    if kind is MetadataKind.ASSESSED_YEAR:
+        return words["period_year"].format(year=metadata["inntektsaar"])
+    if kind is MetadataKind.MONTH_RANGE:
+        return words["period_months"].format(
+            first=_month(metadata["fraogmed"], language),
+            last=_month(metadata["tilogmed"], language),
+        )
+    return words["period_now"]
+
+
+def _purpose(messages: Mapping[str, str], language: str) -> str:
+    for choice in (language, "nb", "nn", "en"):
+        if messages.get(choice):
+            return messages[choice]
+    return ""
+
+
+def _bank_name(session: Session, consent: Consent) -> str:
+    client = clients.get(session, consent.client_id)
+    return client.name if client else consent.bank_organisation_number
+
+
+def _view(
+    session: Session, consent: Consent, language: str, accesses: Sequence[AccessView] = ()
+) -> ConsentView:
+    words = TEXTS[language]
+    products = []
+    for right in consent.consent_rights:
+        product = find(right["resource"][0]["value"])
+        if product is None:
+            continue
+        text = product.text(language)
+        products.append(
+            ProductView(
+                title=text.title,
+                description=text.description,
+                period=_period(product.metadata.kind, right["metadata"], language),
+                source=product.registry,
+            )
+        )
+    events = [
+        EventView(
+            when=_time(event.occurred_at),
+            what=words[f"event_{event.event_type}"],
+            who=words[f"actor_{event.actor_type}"],
+        )
+        for event in repository.events_of(session, consent.id)
+    ]
+    status = ConsentStatus(consent.status)
+    return ConsentView(
+        id=consent.id,
+        bank_name=_bank_name(session, consent),
+        organisation_number=consent.bank_organisation_number,
+        status=status.value,
+        status_text=words[f"status_{status.value}"],
+        purpose=_purpose(consent.request_message, language),
+        valid_to=_time(consent.valid_to, with_clock=False),
+        one_time=consent.one_time,
+        products=products,
+        events=events,
+        accesses=list(accesses),
+        can_revoke=status is ConsentStatus.ACCEPTED,
+        has_receipt=consent.accepted_at is not None,
+    )
+
+
+def _persons_consent(session: Session, consent_id: str, person: str, now: datetime) -> Consent:
+    consent = repository.get_for_update(session, consent_id)
+    if consent is None:
+        raise PageError(404, "not_found_title", "not_found")
+    if consent.person != person:
+        raise PageError(403, "not_yours_title", "not_yours")
+    lifecycle.expire_if_due(session, consent, now)
+    return consent
+
+
+def consent_page(
+    session: Session, consent_id: str, *, person: str, language: str, now: datetime
+) -> ConsentView:
+    """The request to answer. Refused pages explain an expired, answered or withdrawn request."""
+    consent = _persons_consent(session, consent_id, person, now)
+    return _view(session, consent, language)
+
+
+def answer(session: Session, consent_id: str, *, person: str, accept: bool, now: datetime) -> str:
+    """Record the citizen's answer; returns where the browser goes next: back to the bank."""
+    consent = _persons_consent(session, consent_id, person, now)
+    try:
+        if accept:
+            lifecycle.accept(session, consent, person=person, now=now)
+        else:
+            lifecycle.reject(session, consent, person=person, now=now)
+    except ConsentError as error:
+        raise _refusal(consent, error) from error
+    return bank_return_url(consent)
+
+
+def _refusal(consent: Consent, error: ConsentError) -> PageError:
+    if error.code == "expired" or consent.status == ConsentStatus.EXPIRED.value:
+        return PageError(409, "expired_title", "expired")
+    if consent.status == ConsentStatus.DELETED.value:
+        return PageError(409, "withdrawn_title", "status_now", consent_status=consent.status)
+    return PageError(409, "answered_title", "status_now", consent_status=consent.status)
+
+
+def bank_return_url(consent: Consent) -> str:
+    """The bank's registered redirect URL with the outcome added, never the person."""
+    parts = urlsplit(consent.redirect_url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query += [("consentRequestId", consent.id), ("status", consent.status)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def my_consents(
+    session: Session, *, person: str, language: str, now: datetime
+) -> tuple[list[ConsentView], list[ConsentView]]:
+    """The person's active consents (and open requests) and their past ones, newest first."""
+    consents = list(repository.of_person(session, person))
+    for consent in consents:
+        lifecycle.expire_if_due(session, consent, now)
+    bank_names = {
+        consent.bank_organisation_number: _bank_name(session, consent) for consent in consents
+    }
+    accesses: dict[str, list[AccessView]] = {}
+    words = TEXTS[language]
+    for entry in repository.accesses_under(session, [c.id for c in consents]):
+        product = find(entry.data_product or "")
+        assert entry.consent_id is not None
+        accesses.setdefault(entry.consent_id, []).append(
+            AccessView(
+                when=_time(entry.occurred_at),
+                bank=bank_names.get(entry.actor_id, entry.actor_id),
+                dataset=product.text(language).title if product else (entry.data_product or ""),
+                outcome=words.get(f"outcome_{entry.outcome}", entry.outcome),
+            )
+        )
+    views = [_view(session, c, language, accesses.get(c.id, [])) for c in consents]
+    live = {ConsentStatus.ACCEPTED.value, ConsentStatus.CREATED.value}
+    return [v for v in views if v.status in live], [v for v in views if v.status not in live]
+
+
+def revoke(session: Session, consent_id: str, *, person: str, now: datetime) -> str:
+    """Revoke the person's consent; returns the bank's name for the confirmation."""
+    consent = _persons_consent(session, consent_id, person, now)
+    try:
+        lifecycle.revoke(session, consent, person=person, now=now)
+    except ConsentError as error:
+        raise _refusal(consent, error) from error
+    return _bank_name(session, consent)
+
+
+def receipt_consent(session: Session, consent_id: str, *, person: str, now: datetime) -> Consent:
+    return _persons_consent(session, consent_id, person, now)

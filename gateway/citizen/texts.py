@@ -1,0 +1,214 @@
+"""Every word the citizen's pages show, in bokmål (the default) and English."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("nb", "en")
+DEFAULT_LANGUAGE = "nb"
+
+MONTHS: Mapping[str, tuple[str, ...]] = {
+    "nb": (
+        "januar", "februar", "mars", "april", "mai", "juni",
+        "juli", "august", "september", "oktober", "november", "desember",
+    ),
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+}  # fmt: skip
+
+TEXTS: Mapping[str, Mapping[str, str]] = {
+    "nb": {
+        "site": "Samtykke",
+        "skip": "Hopp til innholdet",
+        "other_language": "English",
+        "other_language_code": "en",
+        "log_out": "Logg ut",
+        "my_consents": "Mine samtykker",
+        "request_title": "{bank} ber om samtykke",
+        "organisation_number": "Organisasjonsnummer",
+        "intro": "{bank} vil hente disse opplysningene om deg direkte fra offentlige registre:",
+        "purpose": "Formål, med bankens egne ord",
+        "period_year": "Inntektsår {year}",
+        "period_months": "{first} til og med {last}",
+        "period_now": "Slik opplysningene står når banken henter dem",
+        "source": "Kilde",
+        "validity": "Hvor lenge",
+        "valid_until": "Samtykket gjelder til og med {date}, om du ikke trekker det tilbake før.",
+        "one_time": "Banken kan hente opplysningene én gang.",
+        "repeated": "Banken kan hente opplysningene flere ganger i perioden.",
+        "if_refused": "Hvis du sier nei",
+        "refusal_consequence": (
+            "Ingenting blir delt. Banken kan be deg om opplysningene på en annen måte, "
+            "for eksempel ved at du laster opp dokumenter selv."
+        ),
+        "withdraw_note": "Du kan trekke samtykket tilbake når som helst under «Mine samtykker».",
+        "accept": "Ja, jeg samtykker",
+        "refuse": "Nei, jeg samtykker ikke",
+        "answer": "Ditt svar",
+        "not_yours_title": "Denne forespørselen gjelder ikke deg",
+        "not_yours": (
+            "Du er logget inn som en annen person enn den forespørselen gjelder. Bare personen "
+            "forespørselen gjelder, kan svare på den. Logg ut hvis du vil logge inn som en annen."
+        ),
+        "not_found_title": "Fant ikke forespørselen",
+        "not_found": "Lenken er feil, eller forespørselen finnes ikke lenger.",
+        "answered_title": "Forespørselen er allerede besvart",
+        "expired_title": "Forespørselen er utløpt",
+        "expired": (
+            "Fristen for å svare har gått ut. Ta kontakt med banken hvis du fortsatt vil dele "
+            "opplysningene; banken må da sende en ny forespørsel."
+        ),
+        "withdrawn_title": "Banken har trukket forespørselen tilbake",
+        "status_now": "Status nå: {status}.",
+        "see_my_consents": "Se mine samtykker",
+        "csrf_title": "Skjemaet kunne ikke sendes",
+        "csrf": "Siden var for gammel, eller skjemaet kom ikke fra denne tjenesten. Prøv igjen.",
+        "login_failed_title": "Innloggingen mislyktes",
+        "login_failed": "Vi fikk ikke logget deg inn med ID-porten. Prøv igjen.",
+        "try_again": "Prøv igjen",
+        "active": "Aktive samtykker",
+        "past": "Tidligere samtykker og forespørsler",
+        "none_active": "Du har ingen aktive samtykker.",
+        "none_past": "Ingen tidligere samtykker.",
+        "waiting": "Venter på ditt svar",
+        "answer_now": "Svar på forespørselen",
+        "data": "Opplysninger",
+        "history": "Historikk",
+        "accesses": "Oppslag gjort med samtykket",
+        "no_accesses": "Ingen oppslag ennå.",
+        "revoke": "Trekk tilbake samtykket",
+        "revoke_consequence": (
+            "Når du trekker samtykket tilbake, kan {bank} ikke hente flere opplysninger om deg. "
+            "Det banken allerede har hentet, kan den beholde etter sine egne regler."
+        ),
+        "revoked_done": "Samtykket til {bank} er trukket tilbake.",
+        "receipt": "Last ned kvittering",
+        "receipt_note": "Kvitteringen er signert, så du kan vise hva du har samtykket til.",
+        "when": "Tidspunkt",
+        "what": "Hendelse",
+        "who": "Utført av",
+        "dataset": "Opplysninger",
+        "outcome": "Utfall",
+        "actor_citizen": "deg",
+        "actor_bank": "banken",
+        "actor_system": "tjenesten",
+        "status_created": "venter på svar",
+        "status_accepted": "aktivt",
+        "status_rejected": "avslått",
+        "status_revoked": "trukket tilbake",
+        "status_expired": "utløpt",
+        "status_used": "brukt",
+        "status_deleted": "trukket tilbake av banken",
+        "outcome_success": "hentet",
+        "outcome_denied": "avvist",
+        "outcome_failed": "feilet",
+        "valid_period": "Gyldig til {date}",
+        "event_created": "forespørsel sendt",
+        "event_accepted": "samtykke gitt",
+        "event_rejected": "avslått",
+        "event_revoked": "trukket tilbake",
+        "event_expired": "utløpt",
+        "event_used": "brukt",
+        "event_deleted": "trukket tilbake av banken",
+    },
+    "en": {
+        "site": "Samtykke (consent)",
+        "skip": "Skip to content",
+        "other_language": "Norsk",
+        "other_language_code": "nb",
+        "log_out": "Log out",
+        "my_consents": "My consents",
+        "request_title": "{bank} asks for your consent",
+        "organisation_number": "Organisation number",
+        "intro": "{bank} wants to fetch this information about you straight from public registers:",
+        "purpose": "Purpose, in the bank's own words",
+        "period_year": "Income year {year}",
+        "period_months": "{first} to {last}, inclusive",
+        "period_now": "As the information stands when the bank fetches it",
+        "source": "Source",
+        "validity": "How long",
+        "valid_until": "The consent is valid to and including {date}, unless you revoke it sooner.",
+        "one_time": "The bank can fetch the information once.",
+        "repeated": "The bank can fetch the information several times in the period.",
+        "if_refused": "If you say no",
+        "refusal_consequence": (
+            "Nothing is shared. The bank may ask you for the information some other way, "
+            "for example by uploading documents yourself."
+        ),
+        "withdraw_note": "You can revoke the consent at any time under “My consents”.",
+        "accept": "Yes, I consent",
+        "refuse": "No, I do not consent",
+        "answer": "Your answer",
+        "not_yours_title": "This request is not for you",
+        "not_yours": (
+            "You are logged in as another person than the one this request is for. Only that "
+            "person can answer it. Log out if you want to log in as someone else."
+        ),
+        "not_found_title": "Request not found",
+        "not_found": "The link is wrong, or the request no longer exists.",
+        "answered_title": "This request has already been answered",
+        "expired_title": "This request has expired",
+        "expired": (
+            "The time to answer has run out. Contact the bank if you still want to share the "
+            "information; the bank must then send a new request."
+        ),
+        "withdrawn_title": "The bank has withdrawn this request",
+        "status_now": "Status now: {status}.",
+        "see_my_consents": "See my consents",
+        "csrf_title": "The form could not be sent",
+        "csrf": "The page was too old, or the form did not come from this service. Try again.",
+        "login_failed_title": "Login failed",
+        "login_failed": "We could not log you in with ID-porten. Please try again.",
+        "try_again": "Try again",
+        "active": "Active consents",
+        "past": "Past consents and requests",
+        "none_active": "You have no active consents.",
+        "none_past": "No past consents.",
+        "waiting": "Waiting for your answer",
+        "answer_now": "Answer the request",
+        "data": "Information",
+        "history": "History",
+        "accesses": "Look-ups made under this consent",
+        "no_accesses": "No look-ups yet.",
+        "revoke": "Revoke the consent",
+        "revoke_consequence": (
+            "When you revoke the consent, {bank} can fetch no more information about you. "
+            "What the bank has already fetched it may keep under its own rules."
+        ),
+        "revoked_done": "Your consent to {bank} has been revoked.",
+        "receipt": "Download receipt",
+        "receipt_note": "The receipt is signed, so you can show what you consented to.",
+        "when": "Time",
+        "what": "Event",
+        "who": "By",
+        "dataset": "Information",
+        "outcome": "Outcome",
+        "actor_citizen": "you",
+        "actor_bank": "the bank",
+        "actor_system": "the service",
+        "status_created": "waiting for an answer",
+        "status_accepted": "active",
+        "status_rejected": "refused",
+        "status_revoked": "revoked",
+        "status_expired": "expired",
+        "status_used": "used",
+        "status_deleted": "withdrawn by the bank",
+        "outcome_success": "fetched",
+        "outcome_denied": "refused",
+        "outcome_failed": "failed",
+        "valid_period": "Valid to {date}",
+        "event_created": "request sent",
+        "event_accepted": "consent given",
+        "event_rejected": "refused",
+        "event_revoked": "revoked",
+        "event_expired": "expired",
+        "event_used": "used",
+        "event_deleted": "withdrawn by the bank",
+    },
+}
+
+
+def language_or_default(language: object) -> str:
+    return language if isinstance(language, str) and language in LANGUAGES else DEFAULT_LANGUAGE

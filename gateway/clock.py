@@ -1,0 +1,32 @@
+"""The gateway's clock, one seam so that tests can move time instead of waiting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_now(request: Request) -> datetime:
+    return clock_of(request.app.state)()
+
+
+Now = Annotated[datetime, Depends(get_now)]
+
+
+def clock_of(state: object) -> Clock:
+    """The app's clock, looked up on every call so that a test may replace it after start."""
+
+    def now() -> datetime:
+        clock: Clock = getattr(state, "clock", system_clock)
+        return clock()
+
+    return now

@@ -1,0 +1,1 @@
+"""The bank's consent request API, shaped like Altinn 3's `consentrequests`."""
