@@ -24,11 +24,11 @@ from functools import lru_cache
 from consent.identifiers import organisation_number, synthetic_national_identity_number
 
 # Income years with a final assessment, oldest first; the newest is the one a consent may ask for.
-INCOME_YEARS = (2020, 2021, 2022, 2023, 2024)
+INCOME_YEARS = (2021, 2022, 2023, 2024, 2025)
 LATEST_INCOME_YEAR = INCOME_YEARS[-1]
 # A-ordningen months on record, inclusive.
-FIRST_MONTH = (2023, 1)
-LAST_MONTH = (2025, 10)
+FIRST_MONTH = (2024, 1)
+LAST_MONTH = (2026, 10)
 
 
 class Trait(StrEnum):

@@ -37,6 +37,7 @@ from mock_registries.population import (
     BOLGEN,
     FJORDKYST,
     HAVBRIS,
+    LATEST_INCOME_YEAR,
     SKOGLY,
     TINDEVIK,
     Person,
@@ -147,12 +148,15 @@ def test_latest_available_year_and_a_year_without_assessment(
 ) -> None:
     ingrid = _named(population, Trait.NO_ASSESSMENT_YET)
     client = _skatteetaten(mocks, keys)
-    assert client.siste_tilgjengelige_periode(ingrid.fnr).siste_tilgjengelige_periode == 2023
+    previous_year = LATEST_INCOME_YEAR - 1
+    assert client.siste_tilgjengelige_periode(ingrid.fnr).siste_tilgjengelige_periode == (
+        previous_year
+    )
     with pytest.raises(NoDataForPeriod) as raised:
-        client.summert_skattegrunnlag(ingrid.fnr, 2024)
+        client.summert_skattegrunnlag(ingrid.fnr, LATEST_INCOME_YEAR)
     client.close()
     assert raised.value.code == "SSG-008"
-    assert raised.value.latest_available == 2023
+    assert raised.value.latest_available == previous_year
 
 
 def test_shielded_person_has_no_amounts(
