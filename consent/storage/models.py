@@ -6,7 +6,20 @@ importing them here registers them.
 
 from __future__ import annotations
 
-from consent.audit.models import AuditEntry
+from consent.audit.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditLeaf,
+    AuditPending,
+    AuditTreeNode,
+)
 from consent.storage.base import Base
 
-__all__ = ["AuditEntry", "Base"]
+__all__ = [
+    "AuditCheckpoint",
+    "AuditEntry",
+    "AuditLeaf",
+    "AuditPending",
+    "AuditTreeNode",
+    "Base",
+]
