@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import health
+from gateway.audit import endpoints as audit_endpoints
+from gateway.audit.sequencing import create_sequencer
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
@@ -27,9 +29,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_database_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_session_factory(engine)
+        app.state.audit_sequencer = create_sequencer(engine, app.state.keys, settings)
+        if settings.audit_sequencer_thread:
+            app.state.audit_sequencer.start()
         try:
             yield
         finally:
+            app.state.audit_sequencer.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -46,4 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(audit_endpoints.well_known)
+    app.include_router(audit_endpoints.router)
     return app

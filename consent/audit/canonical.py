@@ -50,7 +50,7 @@ def format_timestamp(moment: datetime) -> str:
 
 def entry_document(
     *,
-    sequence_number: int,
+    sequence_number: int | None,
     entry_id: str,
     occurred_at: datetime,
     event_type: str,

@@ -1,7 +1,7 @@
 """Signed tree heads: a tree size, its root hash and a time, signed as a JWS.
 
 The payload is compact JSON with sorted keys:
-`{"origin": ..., "rootHash": <base64url>, "timestamp": <RFC 3339 UTC>, "treeSize": n}`.
+`{"origin": ..., "rootHash": <hex>, "timestamp": <RFC 3339 UTC>, "treeSize": n}`.
 The signing key is passed in (the gateway keeps its keys), so this module
 needs no configuration; verification needs only the public JWKS.
 """
@@ -29,10 +29,6 @@ class CheckpointSignatureError(ValueError):
     """A checkpoint's signature or payload does not verify."""
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -50,7 +46,7 @@ class CheckpointSigner:
     def sign(self, tree_size: int, root_hash: bytes, signed_at: datetime) -> str:
         payload = {
             "origin": self.origin,
-            "rootHash": b64url(root_hash),
+            "rootHash": root_hash.hex(),
             "timestamp": format_timestamp(signed_at),
             "treeSize": tree_size,
         }
@@ -78,7 +74,7 @@ def verify_checkpoint(signature: str, jwks: dict[str, Any]) -> VerifiedCheckpoin
         payload = json.loads(verified.payload)
         return VerifiedCheckpoint(
             tree_size=int(payload["treeSize"]),
-            root_hash=b64url_decode(str(payload["rootHash"])),
+            root_hash=bytes.fromhex(str(payload["rootHash"])),
             timestamp=str(payload["timestamp"]),
             origin=str(payload["origin"]),
             key_id=str(verified.headers().get("kid")),

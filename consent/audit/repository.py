@@ -129,8 +129,10 @@ _SEQUENCED_COLUMNS = (
 
 
 def _document(row: Any) -> dict[str, Any]:
+    # Entry columns with the leaf's (outer-joined) sequence number and hash.
+    leaf = None if row.leaf_hash is None else bytes(row.leaf_hash).hex()
     if row.entry_id is None:  # the leaf's entry is gone: only a tampered database does that
-        return {"sequenceNumber": row.sequence_number, "leafHash": bytes(row.leaf_hash).hex()}
+        return {"sequenceNumber": row.sequence_number, "leafHash": leaf}
     document = entry_document(
         sequence_number=row.sequence_number,
         entry_id=row.entry_id,
@@ -145,7 +147,7 @@ def _document(row: Any) -> dict[str, Any]:
         correlation_id=row.correlation_id,
         details=row.details,
     )
-    document["leafHash"] = bytes(row.leaf_hash).hex()
+    document["leafHash"] = leaf
     return document
 
 
@@ -216,19 +218,21 @@ def _conditions(where: EntryFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def search_entries(
+def search_documents(
     session: Session, where: EntryFilter, *, after_pk: int | None, limit: int
-) -> list[tuple[AuditEntry, int | None]]:
+) -> list[tuple[int, dict[str, Any]]]:
     """Entries matching `where`, oldest first, after the keyset cursor `after_pk`.
 
-    Each comes with its sequence number, or None while it waits for the sequencer.
+    Each comes with its primary key (the next cursor) and its document;
+    `sequenceNumber` and `leafHash` are null while it waits for the sequencer.
     """
     query = (
-        select(AuditEntry, AuditLeaf.sequence_number)
+        select(AuditEntry.id, *_SEQUENCED_COLUMNS)
+        .select_from(AuditEntry)
         .join(AuditLeaf, AuditLeaf.entry_pk == AuditEntry.id, isouter=True)
         .where(*_conditions(where))
     )
     if after_pk is not None:
         query = query.where(AuditEntry.id > after_pk)
     rows = session.execute(query.order_by(AuditEntry.id).limit(limit)).all()
-    return [(entry, sequence_number) for entry, sequence_number in rows]
+    return [(row.id, _document(row)) for row in rows]
