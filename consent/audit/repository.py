@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, tuple_
+from sqlalchemy import ColumnElement, Row, delete, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from consent.audit.canonical import entry_document
@@ -42,14 +42,51 @@ def checkpoints(session: Session) -> Iterator[AuditCheckpoint]:
     )
 
 
-def pending_entries(session: Session, limit: int) -> Sequence[AuditEntry]:
-    """The oldest entries waiting for a place in the tree."""
-    return session.scalars(
-        select(AuditEntry)
+_ENTRY_COLUMNS = (
+    AuditEntry.id,
+    AuditEntry.entry_id,
+    AuditEntry.occurred_at,
+    AuditEntry.event_type,
+    AuditEntry.actor_type,
+    AuditEntry.actor_id,
+    AuditEntry.outcome,
+    AuditEntry.subject,
+    AuditEntry.consent_id,
+    AuditEntry.data_product,
+    AuditEntry.correlation_id,
+    AuditEntry.details,
+)
+
+
+def pending_entries(session: Session, limit: int) -> Sequence[Row[Any]]:
+    """The oldest entries waiting for a place in the tree (plain rows: this path is hot)."""
+    return session.execute(
+        select(*_ENTRY_COLUMNS)
         .join(AuditPending, AuditPending.entry_pk == AuditEntry.id)
         .order_by(AuditEntry.id)
         .limit(limit)
     ).all()
+
+
+# PostgreSQL takes a batch as one array per column: one short statement, whatever the batch
+# size (a driver executemany sends a statement per row; a multi-row VALUES is re-parsed).
+_POSTGRES_ARRAY_TYPES = {
+    "audit_leaves": ("sequence_number", "bigint", "entry_pk", "bigint", "leaf_hash", "bytea"),
+    "audit_tree_nodes": ("level", "smallint", "node_index", "bigint", "hash", "bytea"),
+}
+
+
+def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    spec = _POSTGRES_ARRAY_TYPES[table.name]
+    columns, types = spec[0::2], spec[1::2]
+    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(columns, types, strict=True))
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608  (names are constants above)
+    session.execute(text(statement), {c: [row[c] for row in rows] for c in columns})
 
 
 def count_pending(session: Session) -> int:
@@ -63,13 +100,18 @@ def record_sequenced(
     nodes: list[dict[str, Any]],
     checkpoint: AuditCheckpoint,
 ) -> None:
-    session.execute(insert(AuditLeaf), leaves)
-    if nodes:
-        session.execute(insert(AuditTreeNode), nodes)
+    _insert_rows(session, AuditLeaf.__table__, leaves)
+    _insert_rows(session, AuditTreeNode.__table__, nodes)
     entry_pks = [leaf["entry_pk"] for leaf in leaves]
-    for start in range(0, len(entry_pks), _CHUNK):
-        chunk = entry_pks[start : start + _CHUNK]
-        session.execute(delete(AuditPending).where(AuditPending.entry_pk.in_(chunk)))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("DELETE FROM audit_pending WHERE entry_pk = ANY(CAST(:pks AS bigint[]))"),
+            {"pks": entry_pks},
+        )
+    else:
+        for start in range(0, len(entry_pks), _CHUNK):
+            chunk = entry_pks[start : start + _CHUNK]
+            session.execute(delete(AuditPending).where(AuditPending.entry_pk.in_(chunk)))
     session.add(checkpoint)
     session.flush()
 
