@@ -29,14 +29,14 @@ class ConsistencyProof:
     hashes: list[bytes]
 
 
-def _stored_ranges(
-    session: Session, build: Callable[[merkle.RangeHash], object]
-) -> merkle.RangeHash:
-    needed = merkle.subtrees_needed(build)
+def _stored_subtrees(
+    session: Session, build: Callable[[merkle.RangeHash], object], *extra: merkle.Subtree
+) -> dict[merkle.Subtree, bytes]:
+    needed = merkle.subtrees_needed(build) | set(extra)
     found = repository.subtree_hashes(session, needed)
     if len(found) != len(needed):
         raise ProofUnavailableError("the tree is missing nodes the proof needs")
-    return merkle.ranges_from(found)
+    return found
 
 
 def _checked_size(session: Session, tree_size: int | None) -> int:
@@ -55,15 +55,16 @@ def inclusion_proof(
 ) -> InclusionProof:
     """Prove entry `sequence_number` is in the checkpointed tree of `tree_size` (or the latest)."""
     size = _checked_size(session, tree_size)
-    leaf = repository.leaf_by_sequence(session, sequence_number)
-    if leaf is None or sequence_number >= size:
+    if not 0 <= sequence_number < size:
         raise ProofUnavailableError("the entry is not in that tree")
 
     def build(range_of: merkle.RangeHash) -> list[bytes]:
         return merkle.inclusion_proof(sequence_number, size, range_of)
 
-    hashes = build(_stored_ranges(session, build))
-    return InclusionProof(sequence_number, size, bytes(leaf.leaf_hash), hashes)
+    # The leaf itself comes with the proof's subtrees, in the same query.
+    subtrees = _stored_subtrees(session, build, (0, sequence_number))
+    hashes = build(merkle.ranges_from(subtrees))
+    return InclusionProof(sequence_number, size, subtrees[(0, sequence_number)], hashes)
 
 
 def consistency_proof(session: Session, old_size: int, new_size: int) -> ConsistencyProof:
@@ -76,5 +77,5 @@ def consistency_proof(session: Session, old_size: int, new_size: int) -> Consist
     def build(range_of: merkle.RangeHash) -> list[bytes]:
         return merkle.consistency_proof(old_size, new_size, range_of)
 
-    hashes = build(_stored_ranges(session, build))
+    hashes = build(merkle.ranges_from(_stored_subtrees(session, build)))
     return ConsistencyProof(old_size, new_size, hashes)

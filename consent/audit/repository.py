@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, insert, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    SmallInteger,
+    delete,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from consent.audit.canonical import entry_document
@@ -117,28 +128,29 @@ def record_sequenced(
 
 
 def subtree_hashes(session: Session, subtrees: Iterable[Subtree]) -> dict[Subtree, bytes]:
-    """The stored hashes of perfect subtrees: leaves for level 0, tree nodes above."""
+    """Stored hashes of perfect subtrees (leaves at level 0, tree nodes above), in one query."""
     wanted = set(subtrees)
-    found: dict[Subtree, bytes] = {}
     leaf_numbers = [index for level, index in wanted if level == 0]
-    for start in range(0, len(leaf_numbers), _CHUNK):
-        leaf_rows = session.execute(
-            select(AuditLeaf.sequence_number, AuditLeaf.leaf_hash).where(
-                AuditLeaf.sequence_number.in_(leaf_numbers[start : start + _CHUNK])
-            )
-        )
-        found.update({(0, number): digest for number, digest in leaf_rows})
     nodes = [subtree for subtree in wanted if subtree[0] > 0]
-    for start in range(0, len(nodes), _CHUNK):
-        rows = session.execute(
+    parts = []
+    if leaf_numbers:
+        parts.append(
+            select(
+                literal(0, SmallInteger).label("level"),
+                AuditLeaf.sequence_number.label("node_index"),
+                AuditLeaf.leaf_hash.label("hash"),
+            ).where(AuditLeaf.sequence_number.in_(leaf_numbers))
+        )
+    if nodes:
+        parts.append(
             select(AuditTreeNode.level, AuditTreeNode.node_index, AuditTreeNode.hash).where(
-                tuple_(AuditTreeNode.level, AuditTreeNode.node_index).in_(
-                    nodes[start : start + _CHUNK]
-                )
+                tuple_(AuditTreeNode.level, AuditTreeNode.node_index).in_(nodes)
             )
         )
-        found.update({(level, index): digest for level, index, digest in rows})
-    return found
+    if not parts:
+        return {}
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    return {(level, index): bytes(digest) for level, index, digest in session.execute(query)}
 
 
 def leaf_by_sequence(session: Session, sequence_number: int) -> AuditLeaf | None:
