@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,20 @@ def test_search_filters_combine(audit_app: FastAPI, api: TestClient) -> None:
     ).json()
     assert [e["details"]["number"] for e in page["entries"]] == [1, 4]
     assert page["entries"][0]["sequenceNumber"] is None  # not sequenced yet
+
+    occurred = page["entries"][0]["occurredAt"]  # UTC; asked for here in another offset
+    in_oslo = datetime.fromisoformat(occurred).astimezone(timezone(timedelta(hours=1)))
+    for bounds, expected in (
+        ({"occurredFrom": in_oslo.isoformat()}, [1, 4]),
+        ({"occurredBefore": in_oslo.isoformat()}, []),
+        ({"occurredFrom": (in_oslo + timedelta(microseconds=1)).isoformat()}, [4]),
+    ):
+        found = api.post(
+            "/audit/v1/entries/search",
+            json={"filters": {"consentId": "consent-1", **bounds}},
+            headers=_headers(audit_app),
+        ).json()["entries"]
+        assert [e["details"]["number"] for e in found] == expected, bounds
 
 
 def test_a_forged_cursor_is_a_problem(audit_app: FastAPI, api: TestClient) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.audit import proofs, repository
+from consent.audit.canonical import as_utc
 from consent.audit.events import ActorType, AuditEvent, event_type
 from consent.audit.export import csv_lines, jsonl_lines
 from consent.audit.log import append
@@ -49,8 +50,9 @@ def _entry_filter(filters: EntryFilters) -> EntryFilter:
         consent_id=filters.consent_id,
         data_product=filters.data_product,
         event_type=filters.event_type,
-        occurred_from=filters.occurred_from,
-        occurred_before=filters.occurred_before,
+        # Stored times are UTC (SQLite keeps no offset), so bounds are compared in UTC too.
+        occurred_from=as_utc(filters.occurred_from) if filters.occurred_from else None,
+        occurred_before=as_utc(filters.occurred_before) if filters.occurred_before else None,
     )
 
 
