@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from consent.audit import merkle, proofs, repository
 from consent.audit.canonical import encode, entry_leaf_hash
 from consent.audit.checkpoints import CheckpointSigner, verify_checkpoint
 from consent.audit.models import AuditLeaf, AuditPending
-from consent.audit.sequencer import Sequencer
+from consent.audit.sequencer import ADVISORY_LOCK_KEY, Sequencer
 from consent.audit.stored import verify_database, write_bundle
 from consent.audit.verifier import ENTRIES_FILE, verify_export
 from consent.storage.database import create_database_engine
@@ -302,3 +303,26 @@ def test_two_processes_appending_make_one_tree_without_gaps_or_duplicates(
     assert numbers == [*range(200), *range(1000, 1200)]
     report = _verify(log_engine, signer)
     assert report.ok, report.summary()
+
+
+def test_only_the_sequencer_holding_the_database_lock_works(
+    log_engine: Engine, signer: CheckpointSigner
+) -> None:
+    append_events(log_engine, 3)
+    other = Sequencer(log_engine, signer)
+    with log_engine.connect() as holder:
+        if log_engine.dialect.name == "postgresql":
+            holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            assert other.run_once() is None
+            holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        else:
+            database = log_engine.url.database
+            with Path(f"{database}.sequencer.lock").open("a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)  # another process's sequencer, elected
+                assert other.run_once() is None
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    with Session(log_engine) as session:
+        assert repository.count_pending(session) == 3
+    batch = other.run_once()
+    assert batch is not None
+    assert (batch.entries, batch.tree_size) == (3, 3)

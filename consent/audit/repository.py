@@ -12,6 +12,7 @@ from sqlalchemy import (
     Row,
     SmallInteger,
     delete,
+    func,
     insert,
     literal,
     select,
@@ -101,7 +102,7 @@ def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
 
 
 def count_pending(session: Session) -> int:
-    return len(session.scalars(select(AuditPending.entry_pk)).all())
+    return session.scalar(select(func.count()).select_from(AuditPending)) or 0
 
 
 def record_sequenced(
