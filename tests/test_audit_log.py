@@ -170,8 +170,9 @@ def test_a_changed_leaf_hash_is_caught_by_the_signed_root(
     )
     report = _verify(log_engine, signer)
     assert not report.ok
-    assert report.bad_checkpoint_size == 8  # the first signed root covering entry #5
-    assert "signed root" in (report.problem or "")
+    # The first signed root covering entry #5 fails; the one before it (size 4) held.
+    assert (report.bad_checkpoint_size, report.bad_sequence_number) == (8, 4)
+    assert "entries #4 to #7 do not hash to the signed root" in (report.problem or "")
 
 
 def test_a_deleted_entry_is_caught_and_named(log_engine: Engine, signer: CheckpointSigner) -> None:

@@ -90,6 +90,7 @@ def verify_log(
     verified.sort(key=lambda checkpoint: checkpoint.tree_size)
     roots = {checkpoint.tree_size: checkpoint.root_hash for checkpoint in verified}
     checked_checkpoints = 0
+    verified_size = 0  # entries before this are covered by a checkpoint that verified
     frontier = Frontier()
 
     def failure(problem: str, **where: Any) -> VerificationReport:
@@ -107,20 +108,22 @@ def verify_log(
         if isinstance(checked, tuple):
             problem, where = checked
             return failure(problem, **where)
-        leaf, number, entry_id = checked, frontier.size, document.get("entryId")
-        frontier.append(leaf)
+        frontier.append(checked)
         if progress is not None:
             progress(1)
         size = frontier.size
         if size in roots:
             if roots[size] != frontier.root():
+                # Every leaf matched its recorded hash, so entry and leaf were rewritten
+                # together; the signed roots narrow it to the entries since the last good one.
                 return failure(
-                    f"the entries up to #{size - 1} do not hash to the signed root",
+                    f"entries #{verified_size} to #{size - 1} do not hash to the signed root "
+                    "(an entry and its recorded leaf were changed together)",
                     bad_checkpoint_size=size,
-                    bad_sequence_number=number,
-                    bad_entry_id=entry_id,
+                    bad_sequence_number=verified_size,
                 )
             checked_checkpoints += 1
+            verified_size = size
     beyond = [
         checkpoint.tree_size for checkpoint in verified if checkpoint.tree_size > frontier.size
     ]
