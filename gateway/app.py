@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from consent.quotas.limiter import RateLimiter
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import health, metrics, registries
+from gateway.audit import endpoints as audit_endpoints
+from gateway.audit.sequencing import create_sequencer
 from gateway.citizen import pages as citizen_pages
 from gateway.clock import clock_of
 from gateway.consent_requests import endpoints as consent_requests
@@ -38,6 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine, limit=settings.bank_requests_per_minute, window_seconds=60, clock=time.time
         )
         app.state.registries = registries.build_registries(settings, app.state.keys)
+        app.state.audit_sequencer = create_sequencer(engine, app.state.keys, settings)
+        if settings.audit_sequencer_thread:
+            app.state.audit_sequencer.start()
         try:
             async with sweeping(
                 app.state.sessionmaker,
@@ -46,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ):
                 yield
         finally:
+            app.state.audit_sequencer.stop()
             app.state.registries.close()
             engine.dispose()
 
@@ -69,4 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(consent_requests.router)
     app.include_router(receipts.router)
     citizen_pages.install(app, settings)
+    app.include_router(audit_endpoints.well_known)
+    app.include_router(audit_endpoints.router)
     return app

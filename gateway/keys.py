@@ -32,11 +32,12 @@ class KeyPurpose(StrEnum):
 
 
 # The algorithm each purpose signs with. Checkpoints use Ed25519 so that
-# verifiers can rely on deterministic signatures.
+# verifiers can rely on deterministic signatures; "Ed25519" is its fully
+# specified JOSE name (RFC 9864 deprecates the polymorphic "EdDSA").
 ALGORITHMS: dict[KeyPurpose, str] = {
     KeyPurpose.ACCESS_TOKEN: "ES256",
     KeyPurpose.REGISTRY_CLIENT: "ES256",
-    KeyPurpose.AUDIT_CHECKPOINT: "EdDSA",
+    KeyPurpose.AUDIT_CHECKPOINT: "Ed25519",
     KeyPurpose.RECEIPT: "ES256",
 }
 
@@ -44,7 +45,7 @@ ALGORITHMS: dict[KeyPurpose, str] = {
 def generate_key(algorithm: str) -> Key:
     parameters: KeyParameters = {"use": "sig", "alg": algorithm}
     key: Key
-    if algorithm == "EdDSA":
+    if algorithm in {"EdDSA", "Ed25519"}:
         key = OKPKey.generate_key("Ed25519", parameters=parameters, private=True)
     else:
         key = ECKey.generate_key("P-256", parameters=parameters, private=True)

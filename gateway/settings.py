@@ -86,6 +86,15 @@ class Settings(BaseSettings):
         default=60.0,
         description="How often the gateway expires consents whose time has passed (0: never).",
     )
+    audit_sequencer_interval_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        description="Pause between audit sequencing rounds when the queue is empty.",
+    )
+    audit_sequencer_thread: bool = Field(
+        default=True,
+        description="Run the audit sequencer in this process (one per database does the work).",
+    )
     log_level: str = Field(default="info", description="Lowest level that is logged.")
     host: str = Field(default="127.0.0.1", description="Address `samtykke serve` listens on.")
     port: int = Field(default=8000, description="Port `samtykke serve` listens on.")

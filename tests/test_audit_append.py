@@ -37,7 +37,6 @@ def test_append_is_committed_with_the_transaction(engine: Engine) -> None:
     with Session(engine) as session:
         entry = append(session, event)
         assert entry.id is not None
-        assert entry.sequence_number is None
         session.commit()
     with Session(engine) as session:
         stored = session.scalars(

@@ -6,10 +6,27 @@ importing them here registers them.
 
 from __future__ import annotations
 
-from consent.audit.models import AuditEntry
+from consent.audit.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditLeaf,
+    AuditPending,
+    AuditTreeNode,
+)
 from consent.clients.models import Client
 from consent.consents.models import Consent, ConsentEvent
 from consent.quotas.models import QuotaWindow
 from consent.storage.base import Base
 
-__all__ = ["AuditEntry", "Base", "Client", "Consent", "ConsentEvent", "QuotaWindow"]
+__all__ = [
+    "AuditCheckpoint",
+    "AuditEntry",
+    "AuditLeaf",
+    "AuditPending",
+    "AuditTreeNode",
+    "Base",
+    "Client",
+    "Consent",
+    "ConsentEvent",
+    "QuotaWindow",
+]

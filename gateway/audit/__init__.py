@@ -1,0 +1,1 @@
+"""The agency audit API, the published checkpoint keys and the sequencer's place in the app."""
