@@ -9,9 +9,12 @@ from fastapi import FastAPI
 
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import health
+from gateway.clients import endpoints as client_endpoints
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
+from gateway.oauth import endpoints as oauth_endpoints
+from gateway.oauth.wiring import install_authorization_server
 from gateway.problems import install_problem_handlers
 from gateway.settings import Settings, get_settings
 
@@ -46,4 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    install_authorization_server(app, settings)
+    app.include_router(oauth_endpoints.router)
+    app.include_router(client_endpoints.router)
     return app

@@ -7,7 +7,8 @@ importing them here registers them.
 from __future__ import annotations
 
 from consent.audit.models import AuditEntry
+from consent.authorization.models import IssuedToken, UsedJti
 from consent.clients.models import Client
 from consent.storage.base import Base
 
-__all__ = ["AuditEntry", "Base", "Client"]
+__all__ = ["AuditEntry", "Base", "Client", "IssuedToken", "UsedJti"]

@@ -1,0 +1,1 @@
+"""Authorization-server state: used one-time identifiers and issued access tokens."""
