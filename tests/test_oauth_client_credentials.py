@@ -8,12 +8,23 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from joserfc import jwt
+from joserfc import jws, jwt
 from sqlalchemy import Engine
 
+from consent.clients import repository
+from consent.storage.database import create_session_factory
+from gateway.app import create_app
 from gateway.keys import KeyPurpose, KeyStore
 from gateway.security.access_tokens import verify_access_token
-from tests.oauth_helpers import ISSUER, TOKEN_URL, Bank, hand_made_jwt, new_key, register
+from tests.oauth_helpers import (
+    ISSUER,
+    TOKEN_URL,
+    Bank,
+    hand_made_jwt,
+    new_key,
+    public_jwks,
+    register,
+)
 
 
 def _token(client: TestClient, form: dict[str, str], proof: str | None = None) -> Any:
@@ -109,8 +120,6 @@ def test_unknown_and_disabled_clients_are_refused(
 def test_a_reused_jti_is_refused_by_every_gateway_process(
     client: TestClient, engine: Engine, settings: Any
 ) -> None:
-    from gateway.app import create_app
-
     bank = register(engine)
     assertion = bank.assertion()
     form = bank.token_form(scope="samtykke:consentrequests", client_assertion=assertion)
@@ -124,10 +133,6 @@ def test_a_reused_jti_is_refused_by_every_gateway_process(
 
 
 def test_key_rotation_by_kid(client: TestClient, engine: Engine) -> None:
-    from consent.clients import repository
-    from consent.storage.database import create_session_factory
-    from tests.oauth_helpers import public_jwks
-
     bank = register(engine)
     newer = new_key()
     with create_session_factory(engine)() as session:
@@ -165,8 +170,6 @@ def test_bad_dpop_proofs_are_refused(
 
 
 def test_dpop_proof_header_checks(client: TestClient, engine: Engine) -> None:
-    from joserfc import jws
-
     bank = register(engine)
     claims = b'{"htm":"POST","htu":"%s","iat":%d,"jti":"j"}' % (
         TOKEN_URL.encode(),
