@@ -9,8 +9,9 @@ assertion or proof they guard could no longer be accepted anyway.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Index, String
+from sqlalchemy import JSON, DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consent.storage.base import Base
@@ -38,3 +39,38 @@ class IssuedToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_issued_tokens_expires_at", "expires_at"),)
+
+
+class PushedAuthorizationRequest(Base):
+    """A pushed authorization request (RFC 9126), later the citizen's pending interaction.
+
+    The request_uri is handed out once and works once (`used_at`); the
+    interaction id it turns into is what the consent page works with.
+    """
+
+    __tablename__ = "pushed_authorization_requests"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the request_uri's secret part
+    client_id: Mapped[str] = mapped_column(String(64))
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    interaction_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuthorizationCode(Base):
+    """An authorization code, stored only as its SHA-256 hash; it lives 60 s and works once."""
+
+    __tablename__ = "authorization_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    redirect_uri: Mapped[str] = mapped_column(String(2000))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    scope: Mapped[str] = mapped_column(String(500))
+    authorization_details: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    person: Mapped[str] = mapped_column(String(11))
+    dpop_jkt: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

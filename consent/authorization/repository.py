@@ -8,7 +8,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from consent.authorization.models import IssuedToken, UsedJti
+from consent.authorization.models import (
+    AuthorizationCode,
+    IssuedToken,
+    PushedAuthorizationRequest,
+    UsedJti,
+)
 
 
 def use_jti(session: Session, namespace: str, jti: str, expires_at: datetime) -> bool:
@@ -48,3 +53,67 @@ def revoke_issued_token(session: Session, jti: str, client_id: str, now: datetim
         .values(revoked_at=now)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def add_pushed_request(session: Session, pushed: PushedAuthorizationRequest) -> None:
+    session.add(pushed)
+    session.flush()
+
+
+def use_pushed_request(
+    session: Session, request_id: str, client_id: str, interaction_id: str, now: datetime
+) -> PushedAuthorizationRequest | None:
+    """Consume a live request_uri once (race-free); None when unknown, expired, used or foreign."""
+    result = session.execute(
+        update(PushedAuthorizationRequest)
+        .where(
+            PushedAuthorizationRequest.id == request_id,
+            PushedAuthorizationRequest.client_id == client_id,
+            PushedAuthorizationRequest.used_at.is_(None),
+            PushedAuthorizationRequest.expires_at > now,
+        )
+        .values(used_at=now, interaction_id=interaction_id)
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return session.get(PushedAuthorizationRequest, request_id, populate_existing=True)
+
+
+def pending_interaction(session: Session, interaction_id: str) -> PushedAuthorizationRequest | None:
+    query = select(PushedAuthorizationRequest).where(
+        PushedAuthorizationRequest.interaction_id == interaction_id,
+        PushedAuthorizationRequest.completed_at.is_(None),
+    )
+    return session.scalars(query).first()
+
+
+def complete_interaction(session: Session, interaction_id: str, now: datetime) -> bool:
+    """Mark the interaction done once; False when it was completed before."""
+    result = session.execute(
+        update(PushedAuthorizationRequest)
+        .where(
+            PushedAuthorizationRequest.interaction_id == interaction_id,
+            PushedAuthorizationRequest.completed_at.is_(None),
+        )
+        .values(completed_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def add_authorization_code(session: Session, code: AuthorizationCode) -> None:
+    session.add(code)
+    session.flush()
+
+
+def use_authorization_code(
+    session: Session, code_hash: str, now: datetime
+) -> AuthorizationCode | None:
+    """Redeem a code once (race-free). Returns it even when expired; the caller decides."""
+    result = session.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.code_hash == code_hash, AuthorizationCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return session.get(AuthorizationCode, code_hash, populate_existing=True)

@@ -7,8 +7,21 @@ importing them here registers them.
 from __future__ import annotations
 
 from consent.audit.models import AuditEntry
-from consent.authorization.models import IssuedToken, UsedJti
+from consent.authorization.models import (
+    AuthorizationCode,
+    IssuedToken,
+    PushedAuthorizationRequest,
+    UsedJti,
+)
 from consent.clients.models import Client
 from consent.storage.base import Base
 
-__all__ = ["AuditEntry", "Base", "Client", "IssuedToken", "UsedJti"]
+__all__ = [
+    "AuditEntry",
+    "AuthorizationCode",
+    "Base",
+    "Client",
+    "IssuedToken",
+    "PushedAuthorizationRequest",
+    "UsedJti",
+]

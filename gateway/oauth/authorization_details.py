@@ -50,3 +50,46 @@ def parse_consent_reference(raw: str) -> ConsentReference:
     if len(person) != 11 or not person.isdigit():
         raise _invalid("'from' must name a person by an 11-digit identity number.")
     return ConsentReference(consent_id=consent_id, person=person)
+
+
+CONSENT_REQUEST_TYPE = "urn:samtykke:consent-request"
+
+
+def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[dict[str, object]]:
+    """The consent a pushed authorization request asks the citizen for.
+
+    `[{"type": "urn:samtykke:consent-request", "products": [...], "purpose": "...",
+    "validTo": "<ISO 8601>", "metadata": {...}}]`; products must be among the client's.
+    """
+    if not raw:
+        raise _invalid("A pushed authorization request needs authorization_details.")
+    try:
+        details = json.loads(raw)
+    except ValueError as error:
+        raise _invalid("authorization_details must be a JSON array.") from error
+    if not isinstance(details, list) or len(details) != 1 or not isinstance(details[0], dict):
+        raise _invalid("authorization_details must be a JSON array with exactly one object.")
+    detail = details[0]
+    if detail.get("type") != CONSENT_REQUEST_TYPE:
+        raise _invalid(f"Unknown authorization_details type; supported: {CONSENT_REQUEST_TYPE}.")
+    unknown = set(detail) - {"type", "products", "purpose", "validTo", "metadata"}
+    if unknown:
+        raise _invalid(f"Unknown authorization_details fields: {', '.join(sorted(unknown))}.")
+    products = detail.get("products")
+    if (
+        not isinstance(products, list)
+        or not products
+        or not all(isinstance(p, str) for p in products)
+    ):
+        raise _invalid("'products' must list the data products asked for.")
+    foreign = [p for p in products if p not in allowed_products]
+    if foreign:
+        raise _invalid(f"This client may not ask for: {', '.join(foreign)}.")
+    purpose, valid_to = detail.get("purpose"), detail.get("validTo")
+    if not isinstance(purpose, str) or not 1 <= len(purpose) <= 500:
+        raise _invalid("'purpose' must say, in at most 500 characters, why the data is needed.")
+    if not isinstance(valid_to, str):
+        raise _invalid("'validTo' must give when the consent ends (ISO 8601).")
+    if not isinstance(detail.get("metadata", {}), dict):
+        raise _invalid('\'metadata\' must be an object, e.g. {"inntektsaar": "2024"}.')
+    return [detail]

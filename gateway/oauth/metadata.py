@@ -17,19 +17,22 @@ def authorization_server_metadata(issuer: str, paths: dict[str, str]) -> dict[st
         "issuer": issuer,
         "jwks_uri": issuer + JWKS_PATH,
         "scopes_supported": sorted(BANK_SCOPES | AGENCY_SCOPES),
-        "response_types_supported": [],
-        "grant_types_supported": ["client_credentials"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "client_credentials"],
+        "code_challenge_methods_supported": ["S256"],
+        "require_pushed_authorization_requests": True,
         "token_endpoint_auth_methods_supported": ["private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": list(
             client_assertion.ALLOWED_ALGORITHMS
         ),
         "dpop_signing_alg_values_supported": list(dpop.ALLOWED_ALGORITHMS),
         "authorization_details_types_supported": list(SUPPORTED_TYPES),
-        "authorization_response_iss_parameter_supported": False,
+        "authorization_response_iss_parameter_supported": True,
     }
     for name, path in paths.items():
         metadata[f"{name}_endpoint"] = issuer + path
-    for name in ("introspection", "revocation"):
+    for name in ("introspection", "revocation", "pushed_authorization_request"):
         if f"{name}_endpoint" in metadata:
             metadata[f"{name}_endpoint_auth_methods_supported"] = ["private_key_jwt"]
             metadata[f"{name}_endpoint_auth_signing_alg_values_supported"] = list(

@@ -1,8 +1,9 @@
-"""Authorization server: used jtis (replay protection across processes) and issued tokens.
+"""Authorization server: used jtis (replay protection across processes), issued tokens,
+pushed authorization requests and authorization codes (hashes only).
 
 Revision ID: 0005_authorization
 Revises: 0002_audit_entries
-Create Date: 2026-11-21 23:48:25.245643
+Create Date: 2026-11-21 23:54:39.586824
 """
 
 from __future__ import annotations
@@ -20,6 +21,20 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "authorization_codes",
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("redirect_uri", sa.String(length=2000), nullable=False),
+        sa.Column("code_challenge", sa.String(length=128), nullable=False),
+        sa.Column("scope", sa.String(length=500), nullable=False),
+        sa.Column("authorization_details", sa.JSON(), nullable=False),
+        sa.Column("person", sa.String(length=11), nullable=False),
+        sa.Column("dpop_jkt", sa.String(length=64), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("code_hash", name=op.f("pk_authorization_codes")),
+    )
+    op.create_table(
         "issued_tokens",
         sa.Column("jti", sa.String(length=64), nullable=False),
         sa.Column("client_id", sa.String(length=64), nullable=False),
@@ -30,6 +45,20 @@ def upgrade() -> None:
     with op.batch_alter_table("issued_tokens", schema=None) as batch_op:
         batch_op.create_index("ix_issued_tokens_expires_at", ["expires_at"], unique=False)
 
+    op.create_table(
+        "pushed_authorization_requests",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("parameters", sa.JSON(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("interaction_id", sa.String(length=64), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pushed_authorization_requests")),
+        sa.UniqueConstraint(
+            "interaction_id", name=op.f("uq_pushed_authorization_requests_interaction_id")
+        ),
+    )
     op.create_table(
         "used_jtis",
         sa.Column("namespace", sa.String(length=128), nullable=False),
@@ -46,7 +75,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_used_jtis_expires_at")
 
     op.drop_table("used_jtis")
+    op.drop_table("pushed_authorization_requests")
     with op.batch_alter_table("issued_tokens", schema=None) as batch_op:
         batch_op.drop_index("ix_issued_tokens_expires_at")
 
     op.drop_table("issued_tokens")
+    op.drop_table("authorization_codes")
