@@ -28,17 +28,21 @@ class UsedJti(Base):
     __table_args__ = (Index("ix_used_jtis_expires_at", "expires_at"),)
 
 
-class IssuedToken(Base):
-    """One row per access token issued, for introspection and revocation."""
+class RevokedToken(Base):
+    """An access token revoked before its expiry (RFC 7009).
 
-    __tablename__ = "issued_tokens"
+    Tokens are self-contained JWTs, so only revocations are stored: issuing a
+    token costs no write, and rows can go once the token has expired.
+    """
+
+    __tablename__ = "revoked_tokens"
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     client_id: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (Index("ix_issued_tokens_expires_at", "expires_at"),)
+    __table_args__ = (Index("ix_revoked_tokens_expires_at", "expires_at"),)
 
 
 class PushedAuthorizationRequest(Base):

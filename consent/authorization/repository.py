@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from consent.authorization.models import (
     AuthorizationCode,
-    IssuedToken,
     PushedAuthorizationRequest,
+    RevokedToken,
     UsedJti,
 )
 
@@ -35,24 +35,18 @@ def purge_used_jtis(session: Session, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def record_issued_token(session: Session, jti: str, client_id: str, expires_at: datetime) -> None:
-    session.add(IssuedToken(jti=jti, client_id=client_id, expires_at=expires_at))
-    session.flush()
+def is_revoked(session: Session, jti: str) -> bool:
+    return session.get(RevokedToken, jti) is not None
 
 
-def get_issued_token(session: Session, jti: str) -> IssuedToken | None:
-    return session.scalars(select(IssuedToken).where(IssuedToken.jti == jti)).first()
-
-
-def revoke_issued_token(session: Session, jti: str, client_id: str, now: datetime) -> bool:
-    """Revoke the token `jti` if `client_id` owns it; False when it does not."""
-    result = session.execute(
-        update(IssuedToken)
-        .where(IssuedToken.jti == jti, IssuedToken.client_id == client_id)
-        .where(IssuedToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    return bool(getattr(result, "rowcount", 0))
+def revoke_token(
+    session: Session, jti: str, client_id: str, expires_at: datetime, now: datetime
+) -> None:
+    """Record the revocation of token `jti` (idempotent)."""
+    values = {"jti": jti, "client_id": client_id, "expires_at": expires_at, "revoked_at": now}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(RevokedToken).values(**values).on_conflict_do_nothing())
 
 
 def add_pushed_request(session: Session, pushed: PushedAuthorizationRequest) -> None:

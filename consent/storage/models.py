@@ -9,8 +9,8 @@ from __future__ import annotations
 from consent.audit.models import AuditEntry
 from consent.authorization.models import (
     AuthorizationCode,
-    IssuedToken,
     PushedAuthorizationRequest,
+    RevokedToken,
     UsedJti,
 )
 from consent.clients.models import Client
@@ -21,7 +21,7 @@ __all__ = [
     "AuthorizationCode",
     "Base",
     "Client",
-    "IssuedToken",
     "PushedAuthorizationRequest",
+    "RevokedToken",
     "UsedJti",
 ]

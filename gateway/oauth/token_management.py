@@ -36,8 +36,7 @@ def _own_token_claims(
         return None
     if verified.client_id != client.client_id:
         return None
-    record = authorization_repository.get_issued_token(server.session, verified.token_id)
-    if record is None or record.revoked_at is not None:
+    if authorization_repository.is_revoked(server.session, verified.token_id):
         return None
     return verified.claims
 
@@ -61,8 +60,12 @@ def revoke(server: AuthorizationServer, request: StarletteOAuth2Request) -> Resp
         return server.handle_error_response(request, error)  # type: ignore[no-any-return]
     claims = _own_token_claims(server, client, request.form["token"])
     if claims is not None:
-        authorization_repository.revoke_issued_token(
-            server.session, str(claims["jti"]), client.client_id, datetime.now(UTC)
+        authorization_repository.revoke_token(
+            server.session,
+            str(claims["jti"]),
+            client.client_id,
+            datetime.fromtimestamp(int(claims["exp"]), UTC),
+            datetime.now(UTC),
         )
     # RFC 7009 §2.2: 200 whether or not there was anything to revoke.
     return Response(status_code=200, headers={"Cache-Control": "no-store"})

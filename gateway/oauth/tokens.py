@@ -1,13 +1,9 @@
-"""Issuing access tokens: an RFC 9068 JWT plus its row for introspection and revocation."""
+"""Issuing access tokens: self-contained RFC 9068 JWTs (only revocations are stored)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from consent.authorization import repository as authorization_repository
 from gateway.keys import KeyStore
 from gateway.oauth.clients import PRIVATE_KEY_JWT, OAuthClient
 from gateway.security.access_tokens import issue_access_token
@@ -15,7 +11,6 @@ from gateway.security.scopes import CONSUMER_CLAIM, consumer_claim
 
 
 def issue_token_response(
-    session: Session,
     keys: KeyStore,
     *,
     issuer: str,
@@ -33,7 +28,7 @@ def issue_token_response(
     }
     if authorization_details:
         extra_claims["authorization_details"] = authorization_details
-    token, claims = issue_access_token(
+    token, _claims = issue_access_token(
         keys,
         issuer=issuer,
         client_id=client.client_id,
@@ -42,12 +37,6 @@ def issue_token_response(
         confirmation_jkt=confirmation_jkt,
         extra_claims=extra_claims,
         now=now,
-    )
-    authorization_repository.record_issued_token(
-        session,
-        str(claims["jti"]),
-        client.client_id,
-        datetime.fromtimestamp(int(claims["exp"]), UTC),
     )
     body: dict[str, Any] = {
         "access_token": token,

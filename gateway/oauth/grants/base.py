@@ -38,7 +38,6 @@ class GatewayGrantMixin:
     ) -> dict[str, Any]:
         server = self.server
         return issue_token_response(
-            server.session,
             server.keys,
             issuer=server.issuer,
             client=self.gateway_client,

@@ -1,9 +1,9 @@
-"""Authorization server: used jtis (replay protection across processes), issued tokens,
+"""Authorization server: used jtis (replay protection across processes), revoked tokens,
 pushed authorization requests and authorization codes (hashes only).
 
 Revision ID: 0005_authorization
 Revises: 0002_audit_entries
-Create Date: 2026-11-21 23:54:39.586824
+Create Date: 2026-11-22 00:01:36.930956
 """
 
 from __future__ import annotations
@@ -35,17 +35,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("code_hash", name=op.f("pk_authorization_codes")),
     )
     op.create_table(
-        "issued_tokens",
-        sa.Column("jti", sa.String(length=64), nullable=False),
-        sa.Column("client_id", sa.String(length=64), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("jti", name=op.f("pk_issued_tokens")),
-    )
-    with op.batch_alter_table("issued_tokens", schema=None) as batch_op:
-        batch_op.create_index("ix_issued_tokens_expires_at", ["expires_at"], unique=False)
-
-    op.create_table(
         "pushed_authorization_requests",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("client_id", sa.String(length=64), nullable=False),
@@ -59,6 +48,17 @@ def upgrade() -> None:
             "interaction_id", name=op.f("uq_pushed_authorization_requests_interaction_id")
         ),
     )
+    op.create_table(
+        "revoked_tokens",
+        sa.Column("jti", sa.String(length=64), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("jti", name=op.f("pk_revoked_tokens")),
+    )
+    with op.batch_alter_table("revoked_tokens", schema=None) as batch_op:
+        batch_op.create_index("ix_revoked_tokens_expires_at", ["expires_at"], unique=False)
+
     op.create_table(
         "used_jtis",
         sa.Column("namespace", sa.String(length=128), nullable=False),
@@ -75,9 +75,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_used_jtis_expires_at")
 
     op.drop_table("used_jtis")
-    op.drop_table("pushed_authorization_requests")
-    with op.batch_alter_table("issued_tokens", schema=None) as batch_op:
-        batch_op.drop_index("ix_issued_tokens_expires_at")
+    with op.batch_alter_table("revoked_tokens", schema=None) as batch_op:
+        batch_op.drop_index("ix_revoked_tokens_expires_at")
 
-    op.drop_table("issued_tokens")
+    op.drop_table("revoked_tokens")
+    op.drop_table("pushed_authorization_requests")
     op.drop_table("authorization_codes")
