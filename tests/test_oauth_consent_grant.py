@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -183,3 +184,19 @@ def test_without_a_consent_lookup_nothing_is_issued(client: TestClient, engine: 
     bank = register(engine)
     answer = _ask(client, bank, "any")
     assert answer.json()["consent_error"] == "consent_unavailable"
+
+
+def test_a_refused_request_cannot_be_replayed_once_the_consent_is_accepted(
+    client: TestClient, engine: Engine, consents: InMemoryConsentLookup
+) -> None:
+    bank = register(engine)
+    pending = consent(status="created")
+    consents.add(pending)
+    form = bank.token_form(authorization_details=consent_details(pending.id))
+    headers = {"DPoP": bank.proof()}
+    refused = client.post("/oauth/token", data=form, headers=headers)
+    assert refused.json()["consent_error"] == "consent_not_accepted"
+    consents.add(replace(pending, status="accepted"))
+    replayed = client.post("/oauth/token", data=form, headers=headers)
+    assert replayed.status_code == 401
+    assert "used before" in replayed.json()["error_description"]

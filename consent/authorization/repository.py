@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import TextClause, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,17 +17,46 @@ from consent.authorization.models import (
 )
 
 
-def use_jti(session: Session, namespace: str, jti: str, expires_at: datetime) -> bool:
-    """Record `jti` as used; False when it was used before (by any process).
+def _use_jtis_statement(rows: int) -> TextClause:
+    values = ", ".join(f"(:namespace{i}, :jti{i}, :expires_at{i})" for i in range(rows))
+    statement = text(
+        f"INSERT INTO used_jtis (namespace, jti, expires_at) VALUES {values} "  # noqa: S608  (no input in the SQL text)
+        "ON CONFLICT DO NOTHING RETURNING namespace, jti"
+    )
+    expiry_type = UsedJti.__table__.c.expires_at.type
+    return statement.bindparams(
+        *(bindparam(f"expires_at{i}", type_=expiry_type) for i in range(rows))
+    )
 
-    INSERT ... ON CONFLICT DO NOTHING keeps the transaction usable after a
-    replay, and the primary key makes the check race-free.
+
+# Built once: the token endpoint records one or two jtis per request.
+_USE_JTIS = {rows: _use_jtis_statement(rows) for rows in (1, 2, 3)}
+
+
+def use_jtis(
+    session: Session, entries: Sequence[tuple[str, str, datetime]]
+) -> set[tuple[str, str]]:
+    """Record each (namespace, jti, expires_at) as used, in one statement.
+
+    Returns the (namespace, jti) pairs that were used before, by any process:
+    the primary key makes the check race-free, and ON CONFLICT DO NOTHING
+    keeps the transaction usable after a replay.
     """
-    values = {"namespace": namespace, "jti": jti, "expires_at": expires_at}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(UsedJti).values(**values).on_conflict_do_nothing().returning(UsedJti.jti)
-    return session.execute(statement).first() is not None
+    if not entries:
+        return set()
+    if len(entries) not in _USE_JTIS:
+        return set().union(*(use_jtis(session, [entry]) for entry in entries))
+    params: dict[str, object] = {}
+    for i, (namespace, jti, expires_at) in enumerate(entries):
+        params |= {f"namespace{i}": namespace, f"jti{i}": jti, f"expires_at{i}": expires_at}
+    rows = session.connection().execute(_USE_JTIS[len(entries)], params)
+    inserted = {(row[0], row[1]) for row in rows}
+    return {(namespace, jti) for namespace, jti, _ in entries} - inserted
+
+
+def use_jti(session: Session, namespace: str, jti: str, expires_at: datetime) -> bool:
+    """Record one `jti` as used; False when it was used before."""
+    return not use_jtis(session, [(namespace, jti, expires_at)])
 
 
 def purge_used_jtis(session: Session, now: datetime) -> int:

@@ -18,10 +18,9 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.util import urlsafe_b64decode
-from sqlalchemy.orm import Session
 
-from consent.authorization import repository as authorization_repository
 from gateway.oauth.clients import OAuthClient
+from gateway.oauth.jti_ledger import JtiLedger
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALLOWED_ALGORITHMS = ("ES256", "PS256", "EdDSA")
@@ -77,13 +76,13 @@ class PrivateKeyJwtAuthentication:
 
     def __init__(
         self,
-        session: Session,
+        ledger: JtiLedger,
         *,
         issuer: str,
         client_keys: Callable[[OAuthClient], KeySet],
         now: Callable[[], int],
     ) -> None:
-        self.session = session
+        self.ledger = ledger
         self.issuer = issuer
         self.client_keys = client_keys
         self.now = now
@@ -129,12 +128,11 @@ class PrivateKeyJwtAuthentication:
         jti = claims.get("jti")
         if not isinstance(jti, str) or not 1 <= len(jti) <= 255:
             raise _refuse("The client assertion needs a jti (at most 255 characters).")
-        first_use = authorization_repository.use_jti(
-            self.session,
+        # Recorded with the request's other jtis once every check has passed.
+        self.ledger.claim(
             f"client-assertion:{client_id}",
             jti,
             datetime.fromtimestamp(expires, UTC),
+            _refuse("The client assertion's jti was used before; use a new jti every time."),
         )
-        if not first_use:
-            raise _refuse("The client assertion's jti was used before; use a new jti every time.")
         return client

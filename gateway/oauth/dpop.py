@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from consent.authorization import repository as authorization_repository
 from gateway.clients.jwks import has_private_members
 from gateway.oauth.errors import InvalidDpopProofError, UseDpopNonceError
+from gateway.oauth.jti_ledger import JtiLedger
 
 PROOF_TYPE = "dpop+jwt"
 ALLOWED_ALGORITHMS = ("ES256", "PS256", "EdDSA")
@@ -111,8 +112,10 @@ class DpopVerifier:
         *,
         now: Callable[[], int],
         nonces: DpopNonces | None = None,
+        ledger: JtiLedger | None = None,
     ) -> None:
         self.session = session
+        self.ledger = ledger  # when given, the jti is recorded with the request's others
         self.now = now
         self.nonces = nonces
 
@@ -147,10 +150,11 @@ class DpopVerifier:
         jti = str(claims["jti"])
         iat = int(claims["iat"])
         expires = datetime.fromtimestamp(iat + MAX_AGE_SECONDS + 1, UTC)
-        if not authorization_repository.use_jti(self.session, f"dpop:{jkt}", jti, expires):
-            raise _invalid(
-                "The DPoP proof was used before; make a new proof (new jti) per request."
-            )
+        replay = _invalid("The DPoP proof was used before; make a new proof (new jti) per request.")
+        if self.ledger is not None:
+            self.ledger.claim(f"dpop:{jkt}", jti, expires, replay)
+        elif not authorization_repository.use_jti(self.session, f"dpop:{jkt}", jti, expires):
+            raise replay
         return DpopProof(jkt=jkt, jti=jti)
 
     def _check_claims(

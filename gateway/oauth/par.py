@@ -72,8 +72,9 @@ def push(server: AuthorizationServer, request: StarletteOAuth2Request) -> Respon
             if parameters["dpop_jkt"] not in (None, proof.jkt):
                 raise InvalidRequestError("dpop_jkt differs from the DPoP proof's key.")
             parameters["dpop_jkt"] = proof.jkt
+        server.jtis.settle()
     except OAuth2Error as error:
-        return server.handle_error_response(request, error)  # type: ignore[no-any-return]
+        return server.handle_error_response(request, error)
     request_id = secrets.token_urlsafe(32)
     authorization_repository.add_pushed_request(
         server.session,
@@ -111,5 +112,5 @@ def authorize(server: AuthorizationServer, client_id: str, request_uri: str) -> 
             "push the authorization request again.",
         )
         error.error = "invalid_request_uri"
-        return server.handle_error_response(None, error)  # type: ignore[no-any-return]
+        return server.handle_error_response(None, error)
     return RedirectResponse(CONSENT_PAGE_PATH + interaction_id, status_code=303)

@@ -7,11 +7,13 @@ with its jti records and its audit entry, is one transaction, committed by
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
 
 from authlib.oauth2 import AuthorizationServer as AuthlibAuthorizationServer
+from authlib.oauth2.rfc6749.errors import OAuth2Error
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from gateway.oauth.clients import PRIVATE_KEY_JWT, OAuthClient
 from gateway.oauth.consents import ConsentLookup
 from gateway.oauth.dpop import DpopNonces, DpopVerifier
 from gateway.oauth.grants import register_grants
+from gateway.oauth.jti_ledger import JtiLedger
 from gateway.oauth.keys import ClientKeys
 from gateway.settings import Settings
 
@@ -48,11 +51,12 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
         self.keys = keys
         self.consent_lookup = consent_lookup
         self.now = now
-        self.dpop = DpopVerifier(session, now=now, nonces=nonces)
+        self.jtis = JtiLedger(session)
+        self.dpop = DpopVerifier(session, now=now, nonces=nonces, ledger=self.jtis)
         self.register_client_auth_method(
             PRIVATE_KEY_JWT,
             PrivateKeyJwtAuthentication(
-                session, issuer=self.issuer, client_keys=client_keys.of, now=now
+                self.jtis, issuer=self.issuer, client_keys=client_keys.of, now=now
             ),
         )
         register_grants(self)
@@ -78,7 +82,19 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
         # The route has already read the body into a StarletteOAuth2Request.
         return request
 
+    def handle_error_response(self, request: Any, error: OAuth2Error) -> Response:
+        # A refused request's JWTs are spent too: a replay must not succeed later,
+        # e.g. once the consent it was refused for has been accepted.
+        if self.jtis.unsettled:
+            with contextlib.suppress(OAuth2Error):
+                self.jtis.settle()
+        response: Response = super().handle_error_response(request, error)
+        return response
+
     def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]) -> Response:
+        if status < 400 and self.jtis.unsettled:
+            # A success answer with unrecorded jtis would let a replay through: fail closed.
+            raise RuntimeError("one-time identifiers were not recorded before answering")
         header_map = dict(headers)
         if isinstance(body, dict):
             header_map.pop("Content-Type", None)

@@ -22,6 +22,7 @@ from gateway.security.access_tokens import InvalidAccessTokenError, verify_acces
 
 def _authenticate(server: AuthorizationServer, request: StarletteOAuth2Request) -> OAuthClient:
     client: OAuthClient = server.authenticate_client(request, [PRIVATE_KEY_JWT], "token")
+    server.jtis.settle()
     if not request.form.get("token"):
         raise InvalidRequestError("Send the token to look at in the 'token' parameter.")
     return client
@@ -45,7 +46,7 @@ def introspect(server: AuthorizationServer, request: StarletteOAuth2Request) -> 
     try:
         client = _authenticate(server, request)
     except OAuth2Error as error:
-        return server.handle_error_response(request, error)  # type: ignore[no-any-return]
+        return server.handle_error_response(request, error)
     claims = _own_token_claims(server, client, request.form["token"])
     if claims is None:
         return server.handle_response(200, {"active": False}, [])
@@ -57,7 +58,7 @@ def revoke(server: AuthorizationServer, request: StarletteOAuth2Request) -> Resp
     try:
         client = _authenticate(server, request)
     except OAuth2Error as error:
-        return server.handle_error_response(request, error)  # type: ignore[no-any-return]
+        return server.handle_error_response(request, error)
     claims = _own_token_claims(server, client, request.form["token"])
     if claims is not None:
         authorization_repository.revoke_token(

@@ -37,6 +37,7 @@ class GatewayGrantMixin:
         authorization_details: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         server = self.server
+        server.jtis.settle()  # the assertion's and the proof's jti, in one statement
         return issue_token_response(
             server.keys,
             issuer=server.issuer,
