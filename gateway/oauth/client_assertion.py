@@ -133,6 +133,6 @@ class PrivateKeyJwtAuthentication:
             f"client-assertion:{client_id}",
             jti,
             datetime.fromtimestamp(expires, UTC),
-            _refuse("The client assertion's jti was used before; use a new jti every time."),
+            lambda: _refuse("The client assertion's jti was used before; use a new jti each time."),
         )
         return client

@@ -80,6 +80,10 @@ def _invalid(description: str) -> InvalidDpopProofError:
     return InvalidDpopProofError(description)
 
 
+def _replayed_proof() -> InvalidDpopProofError:
+    return _invalid("The DPoP proof was used before; make a new proof (new jti) per request.")
+
+
 def _decode_part(segment: str) -> dict[str, Any]:
     padded = segment + "=" * (-len(segment) % 4)
     try:
@@ -150,11 +154,10 @@ class DpopVerifier:
         jti = str(claims["jti"])
         iat = int(claims["iat"])
         expires = datetime.fromtimestamp(iat + MAX_AGE_SECONDS + 1, UTC)
-        replay = _invalid("The DPoP proof was used before; make a new proof (new jti) per request.")
         if self.ledger is not None:
-            self.ledger.claim(f"dpop:{jkt}", jti, expires, replay)
+            self.ledger.claim(f"dpop:{jkt}", jti, expires, _replayed_proof)
         elif not authorization_repository.use_jti(self.session, f"dpop:{jkt}", jti, expires):
-            raise replay
+            raise _replayed_proof()
         return DpopProof(jkt=jkt, jti=jti)
 
     def _check_claims(

@@ -9,6 +9,7 @@ success in that case (see AuthorizationServer.handle_response).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from authlib.oauth2.rfc6749.errors import OAuth2Error
@@ -20,10 +21,16 @@ from consent.authorization import repository as authorization_repository
 class JtiLedger:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._pending: list[tuple[str, str, datetime, OAuth2Error]] = []
+        self._pending: list[tuple[str, str, datetime, Callable[[], OAuth2Error]]] = []
 
-    def claim(self, namespace: str, jti: str, expires_at: datetime, replay: OAuth2Error) -> None:
-        """Remember a jti to record; `replay` is raised by settle() if it was used before."""
+    def claim(
+        self,
+        namespace: str,
+        jti: str,
+        expires_at: datetime,
+        replay: Callable[[], OAuth2Error],
+    ) -> None:
+        """Remember a jti to record; settle() raises `replay()` if it was used before."""
         self._pending.append((namespace, jti, expires_at, replay))
 
     @property
@@ -37,4 +44,4 @@ class JtiLedger:
         )
         for namespace, jti, _, replay in pending:
             if (namespace, jti) in reused:
-                raise replay
+                raise replay()
