@@ -212,3 +212,17 @@ def test_metadata_tells_the_truth(client: TestClient, app: FastAPI) -> None:
     jwks = client.get(metadata["jwks_uri"].removeprefix(ISSUER)).json()
     assert jwks == keys.public_jwks(KeyPurpose.ACCESS_TOKEN)
     assert all("d" not in key for key in jwks["keys"])
+
+
+def test_a_rotation_by_another_process_is_picked_up_without_restart(
+    client: TestClient, app: FastAPI, engine: Engine, settings: Any
+) -> None:
+    bank = register(engine)
+    first = _token(client, bank.token_form(scope="samtykke:consentrequests")).json()
+    new_kid = KeyStore(settings.key_dir).rotate(KeyPurpose.ACCESS_TOKEN)  # e.g. the CLI
+    second = _token(client, bank.token_form(scope="samtykke:consentrequests")).json()
+    assert jws.extract_compact(second["access_token"].encode()).headers()["kid"] == new_kid
+    published = {key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]}
+    assert new_kid in published
+    for token in (first, second):
+        verify_access_token(app.state.keys, token["access_token"], issuer=ISSUER)
