@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,13 +18,17 @@ from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from typer.testing import CliRunner
 
-from consent.storage.database import create_session_factory
+from consent.authorization.models import AuthorizationCode, PushedAuthorizationRequest
+from consent.authorization.repository import use_jtis
+from consent.storage.database import create_database_engine, create_session_factory
 from gateway.app import create_app
+from gateway.cli import app as cli
 from gateway.oauth import interaction
 from gateway.security.access_tokens import verify_access_token
-from gateway.settings import Settings
+from gateway.settings import Settings, get_settings
 from tests.oauth_helpers import ISSUER, PERSON, Bank, register
 from tests.servers import bound_socket, running_server
 
@@ -241,3 +246,53 @@ def test_authlib_client_drives_the_whole_flow(
     assert token["token_type"] == "DPoP"
     assert parse_qs(urlsplit(callback).query)["iss"] == [issuer]
     assert token["authorization_details"][0]["products"] == ["summert-skattegrunnlag"]
+
+
+def test_expired_codes_and_request_uris_are_refused(client: TestClient, engine: Engine) -> None:
+    bank = register(engine, redirect_uris=[CALLBACK])
+    verifier = generate_token(48)
+    code = _code_for(client, engine, bank, verifier)
+    request_uri = _push(client, bank, verifier).json()["request_uri"]
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with create_session_factory(engine)() as session:
+        session.execute(
+            update(AuthorizationCode)
+            .where(AuthorizationCode.code_hash == interaction.hash_code(code))
+            .values(expires_at=past)
+        )
+        request_id = request_uri.rsplit(":", 1)[1]
+        session.execute(
+            update(PushedAuthorizationRequest)
+            .where(PushedAuthorizationRequest.id == request_id)
+            .values(expires_at=past)
+        )
+        session.commit()
+    expired = _redeem(client, bank, code, verifier)
+    assert expired.json()["error"] == "invalid_grant"
+    assert "expired" in expired.json()["error_description"]
+    query = {"client_id": bank.client_id, "request_uri": request_uri}
+    answer = client.get("/oauth/authorize", params=query, follow_redirects=False)
+    assert answer.json()["error"] == "invalid_request_uri"
+
+
+def test_purge_forgets_what_has_expired(fresh_database_url: str, monkeypatch: Any) -> None:
+    engine = create_database_engine(fresh_database_url, pool_size=1)
+    past = datetime.now(UTC) - timedelta(hours=2)
+    future = datetime.now(UTC) + timedelta(minutes=1)
+    try:
+        with create_session_factory(engine)() as session:
+            use_jtis(session, [("ns", "old", past), ("ns", "new", future)])
+            session.commit()
+        monkeypatch.setenv("SAMTYKKE_DATABASE_URL", fresh_database_url)
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(cli, ["oauth", "purge"])
+        finally:
+            get_settings.cache_clear()
+        assert result.exit_code == 0, result.output
+        assert "used_jtis=1" in result.output
+        with create_session_factory(engine)() as session:
+            assert use_jtis(session, [("ns", "new", future)]) == {("ns", "new")}
+            assert use_jtis(session, [("ns", "old", future)]) == set()
+    finally:
+        engine.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import TextClause, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -59,10 +59,21 @@ def use_jti(session: Session, namespace: str, jti: str, expires_at: datetime) ->
     return not use_jtis(session, [(namespace, jti, expires_at)])
 
 
-def purge_used_jtis(session: Session, now: datetime) -> int:
-    """Forget identifiers whose JWTs have expired; returns how many."""
-    result = session.execute(delete(UsedJti).where(UsedJti.expires_at < now))
-    return int(getattr(result, "rowcount", 0) or 0)
+def purge_expired(session: Session, now: datetime) -> dict[str, int]:
+    """Delete rows that can no longer matter: expired jtis, codes, requests, revocations."""
+    expiring = {
+        "used_jtis": UsedJti.expires_at,
+        "authorization_codes": AuthorizationCode.expires_at,
+        "pushed_authorization_requests": PushedAuthorizationRequest.expires_at,
+        "revoked_tokens": RevokedToken.expires_at,
+    }
+    counts: dict[str, int] = {}
+    for table, column in expiring.items():
+        # Pending interactions outlive their request_uri: keep them an hour for the consent page.
+        cutoff = now - timedelta(hours=1) if table == "pushed_authorization_requests" else now
+        result = session.execute(delete(column.class_).where(column < cutoff))
+        counts[table] = int(getattr(result, "rowcount", 0) or 0)
+    return counts
 
 
 def is_revoked(session: Session, jti: str) -> bool:

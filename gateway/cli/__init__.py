@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli import clients, db, demo, keys, openapi, serve
+from gateway.cli import clients, db, demo, keys, oauth, openapi, serve
 
 app = typer.Typer(
     name="samtykke",
@@ -18,6 +18,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(openapi.app, name="openapi")
 app.add_typer(clients.app, name="clients")
 app.add_typer(keys.app, name="keys")
+app.add_typer(oauth.app, name="oauth")
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ from gateway.oauth.errors import InvalidAuthorizationDetailsError
 
 CONSENT_TYPE = "urn:samtykke:consent"
 PERSON_URN_PREFIX = "urn:altinn:person:identifier-no:"
-SUPPORTED_TYPES = (CONSENT_TYPE,)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.oauth import client_assertion, dpop
-from gateway.oauth.authorization_details import SUPPORTED_TYPES
+from gateway.oauth.authorization_details import CONSENT_REQUEST_TYPE, CONSENT_TYPE
 from gateway.security.scopes import AGENCY_SCOPES, BANK_SCOPES
 
 JWKS_PATH = "/.well-known/jwks.json"
@@ -27,12 +27,12 @@ def authorization_server_metadata(issuer: str, paths: dict[str, str]) -> dict[st
             client_assertion.ALLOWED_ALGORITHMS
         ),
         "dpop_signing_alg_values_supported": list(dpop.ALLOWED_ALGORITHMS),
-        "authorization_details_types_supported": list(SUPPORTED_TYPES),
+        "authorization_details_types_supported": [CONSENT_TYPE, CONSENT_REQUEST_TYPE],
         "authorization_response_iss_parameter_supported": True,
     }
     for name, path in paths.items():
         metadata[f"{name}_endpoint"] = issuer + path
-    for name in ("introspection", "revocation", "pushed_authorization_request"):
+    for name in ("introspection", "revocation"):
         if f"{name}_endpoint" in metadata:
             metadata[f"{name}_endpoint_auth_methods_supported"] = ["private_key_jwt"]
             metadata[f"{name}_endpoint_auth_signing_alg_values_supported"] = list(
