@@ -10,14 +10,24 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from joserfc import jws, jwt
 from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from consent.clients import repository
+from consent.clients.models import Client
 from consent.storage.database import create_session_factory
 from gateway.app import create_app
+from gateway.clients import service
+from gateway.clients.schemas import ClientRegistration
 from gateway.keys import KeyPurpose, KeyStore
+from gateway.oauth.clients import OAuthClient
+from gateway.oauth.keys import ClientKeys
 from gateway.security.access_tokens import verify_access_token
 from tests.oauth_helpers import (
+    BANK_ORG,
     ISSUER,
+    ORGANISATIONS,
     TOKEN_URL,
     Bank,
     hand_made_jwt,
@@ -25,6 +35,7 @@ from tests.oauth_helpers import (
     public_jwks,
     register,
 )
+from tests.servers import running_server
 
 
 def _token(client: TestClient, form: dict[str, str], proof: str | None = None) -> Any:
@@ -226,3 +237,53 @@ def test_a_rotation_by_another_process_is_picked_up_without_restart(
     assert new_kid in published
     for token in (first, second):
         verify_access_token(app.state.keys, token["access_token"], issuer=ISSUER)
+
+
+def test_keys_published_at_a_jwks_uri_are_fetched_and_refetched_on_a_new_kid(
+    client: TestClient, app: FastAPI, engine: Engine
+) -> None:
+    app.state.client_keys = ClientKeys(min_refresh_seconds=0)
+    published: dict[str, Any] = {"keys": []}
+    jwks_app = Starlette(routes=[Route("/jwks", lambda request: JSONResponse(published))])
+    first, second = new_key(), new_key()
+    published["keys"] = public_jwks(first)["keys"]
+    with running_server(jwks_app) as jwks_base:
+        with create_session_factory(engine)() as session:
+            record = service.register(
+                session,
+                ORGANISATIONS,
+                ClientRegistration(
+                    organisation_number=BANK_ORG, name="Uri Bank", jwks_uri=jwks_base + "/jwks"
+                ),
+                registered_by="tests",
+                allow_loopback_http=True,
+            )
+            session.commit()
+        bank = Bank(record.client_id, first)
+        assert _token(client, bank.token_form(scope="samtykke:consentrequests")).status_code == 200
+        # The bank rotates: its new key is found by fetching the jwks_uri again.
+        published["keys"] = public_jwks(second, first)["keys"]
+        rotated = Bank(record.client_id, second)
+        form = rotated.token_form(scope="samtykke:consentrequests")
+        assert _token(client, form).status_code == 200, "new kid triggers a refetch"
+    stranger = Bank(record.client_id, new_key())
+    assert "signature" in _refused(client, stranger, stranger.assertion())
+
+
+def test_refetching_a_jwks_uri_is_rate_limited() -> None:
+    fetched: list[str] = []
+    jwks = public_jwks(new_key())
+
+    def fetch(uri: str) -> dict[str, Any]:
+        fetched.append(uri)
+        return jwks
+
+    record = Client(client_id="c", jwks=None, jwks_uri="https://bank.example/jwks")
+    keys = ClientKeys(fetch)
+    for refresh in (False, False, True, True):
+        assert len(keys.of(OAuthClient(record), refresh).keys) == 1
+    assert len(fetched) == 1, "forged kids must not make us fetch again within 10 s"
+    eager = ClientKeys(fetch, min_refresh_seconds=0)
+    eager.of(OAuthClient(record))
+    eager.of(OAuthClient(record), True)
+    assert len(fetched) == 3

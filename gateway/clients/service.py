@@ -105,10 +105,15 @@ def _check_financial_institution(organisation: Organisation) -> None:
         )
 
 
+def _is_https_or_allowed_loopback(uri: str, allow_loopback_http: bool) -> bool:
+    parts = urlsplit(uri)
+    loopback_http = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    return parts.scheme == "https" or (loopback_http and allow_loopback_http)
+
+
 def _check_redirect_uris(uris: Sequence[str], *, allow_loopback_http: bool) -> list[str]:
     for uri in uris:
         parts = urlsplit(uri)
-        loopback_http = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
         if not parts.hostname or parts.fragment or "#" in uri:
             raise _refuse(
                 422,
@@ -116,7 +121,7 @@ def _check_redirect_uris(uris: Sequence[str], *, allow_loopback_http: bool) -> l
                 "A redirect URI is not acceptable",
                 f"'{uri}' must be an absolute URI without a fragment.",
             )
-        if parts.scheme != "https" and not (loopback_http and allow_loopback_http):
+        if not _is_https_or_allowed_loopback(uri, allow_loopback_http):
             raise _refuse(
                 422,
                 "invalid-redirect-uri",
@@ -126,7 +131,7 @@ def _check_redirect_uris(uris: Sequence[str], *, allow_loopback_http: bool) -> l
     return list(dict.fromkeys(uris))
 
 
-def _check_keys(registration: ClientRegistration) -> None:
+def _check_keys(registration: ClientRegistration, *, allow_loopback_http: bool) -> None:
     if (registration.jwks is None) == (registration.jwks_uri is None):
         raise _refuse(
             422,
@@ -136,7 +141,7 @@ def _check_keys(registration: ClientRegistration) -> None:
         )
     if registration.jwks is not None:
         check_public_jwks(registration.jwks)
-    elif urlsplit(registration.jwks_uri or "").scheme != "https":
+    elif not _is_https_or_allowed_loopback(registration.jwks_uri or "", allow_loopback_http):
         raise _refuse(
             422,
             "invalid-jwks",
@@ -157,7 +162,7 @@ def register(
     kind = ClientKind(registration.kind)
     if kind is ClientKind.BANK:
         _check_financial_institution(organisation)
-    _check_keys(registration)
+    _check_keys(registration, allow_loopback_http=allow_loopback_http)
     for product in registration.data_products:
         if not DATA_PRODUCT_PATTERN.match(product):
             raise _refuse(

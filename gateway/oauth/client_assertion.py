@@ -71,6 +71,12 @@ def _check_times(claims: dict[str, Any], now: int) -> int:
     return exp
 
 
+_BAD_SIGNATURE = (
+    "The client assertion's signature does not verify with any of the client's "
+    "registered keys (check kid and alg)."
+)
+
+
 class PrivateKeyJwtAuthentication:
     """An Authlib client-auth method: `(query_client, request) -> client`, raising on failure."""
 
@@ -79,13 +85,27 @@ class PrivateKeyJwtAuthentication:
         ledger: JtiLedger,
         *,
         issuer: str,
-        client_keys: Callable[[OAuthClient], KeySet],
+        client_keys: Callable[[OAuthClient, bool], KeySet],
         now: Callable[[], int],
     ) -> None:
         self.ledger = ledger
         self.issuer = issuer
         self.client_keys = client_keys
         self.now = now
+
+    def _verify(self, assertion: str, client: OAuthClient, header: dict[str, Any]) -> Any:
+        algorithms = list(ALLOWED_ALGORITHMS)
+        try:
+            return jws.deserialize_compact(assertion, self.client_keys(client, False), algorithms)
+        except (JoseError, ValueError) as error:
+            known_kids = {key.kid for key in self.client_keys(client, False).keys}
+            if client.record.jwks_uri is None or header.get("kid") in known_kids:
+                raise _refuse(_BAD_SIGNATURE) from error
+        # A kid we have not seen: the client may have rotated its published keys.
+        try:
+            return jws.deserialize_compact(assertion, self.client_keys(client, True), algorithms)
+        except (JoseError, ValueError) as error:
+            raise _refuse(_BAD_SIGNATURE) from error
 
     def __call__(self, query_client: Callable[[str], OAuthClient | None], request: Any) -> Any:
         form = request.form
@@ -108,15 +128,7 @@ class PrivateKeyJwtAuthentication:
         client = query_client(client_id)
         if client is None:
             raise _refuse("No active client has this client_id.")
-        try:
-            verified = jws.deserialize_compact(
-                assertion, self.client_keys(client), algorithms=list(ALLOWED_ALGORITHMS)
-            )
-        except (JoseError, ValueError) as error:
-            raise _refuse(
-                "The client assertion's signature does not verify with any of the client's "
-                "registered keys (check kid and alg)."
-            ) from error
+        verified = self._verify(assertion, client, header)
         claims = json.loads(verified.payload)
         if claims.get("iss") != client_id or claims.get("sub") != client_id:
             raise _refuse("The client assertion needs iss and sub both equal to your client_id.")
