@@ -21,7 +21,7 @@ from gateway.app import create_app
 from gateway.clients import service
 from gateway.clients.schemas import ClientRegistration
 from gateway.keys import KeyPurpose, KeyStore
-from gateway.oauth.clients import OAuthClient
+from gateway.oauth.clients import ClientCache, OAuthClient
 from gateway.oauth.keys import ClientKeys
 from gateway.security.access_tokens import verify_access_token
 from tests.oauth_helpers import (
@@ -287,3 +287,15 @@ def test_refetching_a_jwks_uri_is_rate_limited() -> None:
     eager.of(OAuthClient(record))
     eager.of(OAuthClient(record), True)
     assert len(fetched) == 3
+
+
+def test_a_disabled_client_is_refused_once_its_cache_entry_lapses(
+    client: TestClient, app: FastAPI, engine: Engine
+) -> None:
+    app.state.client_cache = ClientCache(ttl_seconds=0)  # the default keeps records 5 s
+    bank = register(engine)
+    assert _token(client, bank.token_form(scope="samtykke:consentrequests")).status_code == 200
+    with create_session_factory(engine)() as session:
+        service.disable(session, bank.client_id, disabled_by="tests")
+        session.commit()
+    assert "No active client" in _refused(client, bank, bank.assertion())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -64,3 +66,33 @@ class OAuthClient(ClientMixin):  # type: ignore[misc]
 
     def may_fetch_data(self) -> bool:
         return self.is_bank and DATA_READ in self.record.scopes
+
+
+class ClientCache:
+    """Active client records, remembered per process for a few seconds.
+
+    The token endpoint looks its client up on every request; a short cache
+    saves that query. Disabling a client therefore takes effect within
+    `ttl_seconds` in every process. Unknown and disabled clients are never
+    cached, so a new registration works at once.
+    """
+
+    def __init__(self, ttl_seconds: float = 5.0) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._records: dict[str, tuple[float, Client]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, client_id: str, load: Callable[[str], Client | None]) -> Client | None:
+        now = time.monotonic()
+        with self._lock:
+            entry = self._records.get(client_id)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        record = load(client_id)
+        if record is None or not record.is_active:
+            with self._lock:
+                self._records.pop(client_id, None)
+            return None
+        with self._lock:
+            self._records[client_id] = (now + self.ttl_seconds, record)
+        return record

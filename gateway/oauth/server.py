@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from consent.clients import repository as clients_repository
 from gateway.keys import KeyStore
 from gateway.oauth.client_assertion import PrivateKeyJwtAuthentication
-from gateway.oauth.clients import PRIVATE_KEY_JWT, OAuthClient
+from gateway.oauth.clients import PRIVATE_KEY_JWT, ClientCache, OAuthClient
 from gateway.oauth.consents import ConsentLookup
 from gateway.oauth.dpop import DpopNonces, DpopVerifier
 from gateway.oauth.grants import register_grants
@@ -40,6 +40,7 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
         settings: Settings,
         keys: KeyStore,
         client_keys: ClientKeys,
+        client_cache: ClientCache,
         consent_lookup: ConsentLookup | None,
         nonces: DpopNonces | None,
         now: Callable[[], int] = lambda: int(time.time()),
@@ -49,6 +50,7 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
         self.settings = settings
         self.issuer = settings.issuer_url
         self.keys = keys
+        self.client_cache = client_cache
         self.consent_lookup = consent_lookup
         self.now = now
         self.jtis = JtiLedger(session)
@@ -66,10 +68,10 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
         return self.issuer + TOKEN_PATH
 
     def query_client(self, client_id: str) -> OAuthClient | None:
-        record = clients_repository.get(self.session, client_id)
-        if record is None or not record.is_active:
-            return None
-        return OAuthClient(record)
+        record = self.client_cache.get(
+            client_id, lambda key: clients_repository.get(self.session, key)
+        )
+        return OAuthClient(record) if record is not None else None
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         # Tokens are recorded when they are issued (gateway.oauth.tokens).
@@ -109,6 +111,7 @@ def build_server(request: Request, session: Session) -> AuthorizationServer:
         settings=state.settings,
         keys=state.keys,
         client_keys=state.client_keys,
+        client_cache=state.client_cache,
         consent_lookup=getattr(state, "consent_lookup", None),
         nonces=state.dpop_nonces,
     )

@@ -6,6 +6,7 @@ import time
 
 from fastapi import FastAPI
 
+from gateway.oauth.clients import ClientCache
 from gateway.oauth.dpop import DpopNonces
 from gateway.oauth.keys import ClientKeys
 from gateway.oauth.resource import verify_resource_request
@@ -15,6 +16,7 @@ from gateway.settings import Settings
 def install_authorization_server(app: FastAPI, settings: Settings) -> None:
     app.state.clock = lambda: int(time.time())
     app.state.client_keys = ClientKeys()
+    app.state.client_cache = ClientCache()
     secret = settings.dpop_nonce_secret
     app.state.dpop_nonces = DpopNonces(secret.get_secret_value().encode()) if secret else None
     app.state.dpop_resource_verifier = verify_resource_request
