@@ -10,6 +10,7 @@ on resource requests, the hash of the access token (ath).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -95,18 +96,25 @@ def _decode_part(segment: str) -> dict[str, Any]:
     return value
 
 
-def _public_key(jwk: Any) -> ECKey | OKPKey | RSAKey:
+def _public_key(jwk: Any) -> tuple[ECKey | OKPKey | RSAKey, str]:
+    """The proof's public key and its RFC 7638 thumbprint."""
     if not isinstance(jwk, dict):
         raise _invalid("The DPoP proof's header needs the public key as 'jwk'.")
     if has_private_members(jwk):
         raise _invalid("The DPoP proof's jwk holds private key material; send the public key.")
+    return _import_public_key(json.dumps(jwk, sort_keys=True))
+
+
+# A client signs many proofs with one key: import it (and hash it) once.
+@functools.lru_cache(maxsize=4096)
+def _import_public_key(canonical_jwk: str) -> tuple[ECKey | OKPKey | RSAKey, str]:
     try:
-        key = JWKRegistry.import_key(jwk)
+        key = JWKRegistry.import_key(json.loads(canonical_jwk))
     except (JoseError, ValueError, TypeError, KeyError) as error:
         raise _invalid("The DPoP proof's jwk is not a usable public key.") from error
     if not isinstance(key, ECKey | OKPKey | RSAKey):
         raise _invalid("The DPoP proof's jwk must be an EC, RSA or OKP key.")
-    return key
+    return key, key.thumbprint()
 
 
 class DpopVerifier:
@@ -141,7 +149,7 @@ class DpopVerifier:
             raise _invalid(f"The DPoP proof's typ must be '{PROOF_TYPE}'.")
         if header.get("alg") not in ALLOWED_ALGORITHMS:
             raise _invalid(f"Sign the DPoP proof with one of {', '.join(ALLOWED_ALGORITHMS)}.")
-        key = _public_key(header.get("jwk"))
+        key, jkt = _public_key(header.get("jwk"))
         try:
             verified = jws.deserialize_compact(proof, key, algorithms=list(ALLOWED_ALGORITHMS))
         except (JoseError, ValueError) as error:
@@ -150,7 +158,6 @@ class DpopVerifier:
         if not isinstance(claims, dict):
             raise _invalid("The DPoP proof's payload must be a JSON object.")
         self._check_claims(claims, method=method, url=url, access_token=access_token)
-        jkt = key.thumbprint()
         jti = str(claims["jti"])
         iat = int(claims["iat"])
         expires = datetime.fromtimestamp(iat + MAX_AGE_SECONDS + 1, UTC)
