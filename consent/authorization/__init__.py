@@ -1,1 +1,1 @@
-"""Authorization-server state: used one-time identifiers and issued access tokens."""
+"""Authorization-server state: used jtis, revoked tokens, pushed requests, authorization codes."""

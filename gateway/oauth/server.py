@@ -74,7 +74,7 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
         return OAuthClient(record) if record is not None else None
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
-        # Tokens are recorded when they are issued (gateway.oauth.tokens).
+        # Tokens are self-contained JWTs; only revocations are stored (token_management).
         return None
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
