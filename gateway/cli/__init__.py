@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli import audit, consents, db, demo, mocks, openapi, serve
+from gateway.cli import audit, clients, consents, db, demo, keys, mocks, oauth, openapi, serve
 
 app = typer.Typer(
     name="samtykke",
@@ -19,6 +19,9 @@ app.add_typer(openapi.app, name="openapi")
 app.add_typer(audit.app, name="audit")
 app.add_typer(consents.app, name="consents")
 app.add_typer(mocks.app, name="mocks")
+app.add_typer(clients.app, name="clients")
+app.add_typer(keys.app, name="keys")
+app.add_typer(oauth.app, name="oauth")
 
 
 def main() -> None:
