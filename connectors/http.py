@@ -1,0 +1,193 @@
+"""One pooled httpx client per registry, with the resilience rules every connector shares.
+
+`RegistryHttp.get` returns the registry's answer for any status below 500
+(each connector maps its registry's 4xx bodies) and turns everything else
+into the exceptions of `connectors.errors`: timeouts, failed or dropped
+connections and 5xx are retried for idempotent calls with jittered
+back-off inside the total deadline, and counted by the circuit breaker.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from connectors.errors import (
+    MalformedResponse,
+    UpstreamFailure,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from connectors.resilience import (
+    CircuitBreaker,
+    Clock,
+    ResilienceSettings,
+    backoff_delay,
+    default_random,
+)
+
+TokenProvider = Callable[[str], str]
+"""Given a scope, a bearer token for it (the gateway signs and caches them)."""
+
+USER_AGENT = "samtykke-gateway"
+
+
+class RegistryHttp:
+    def __init__(
+        self,
+        registry: str,
+        base_url: str,
+        *,
+        token_provider: TokenProvider | None = None,
+        settings: ResilienceSettings | None = None,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = default_random,
+    ) -> None:
+        self.registry = registry
+        self.settings = settings or ResilienceSettings()
+        self.breaker = CircuitBreaker(registry, self.settings, clock=clock)
+        self._token_provider = token_provider
+        self._clock = clock
+        self._sleep = sleep
+        self._rand = rand
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _timeout(self, remaining: float) -> httpx.Timeout:
+        return httpx.Timeout(
+            connect=min(self.settings.connect_timeout, remaining),
+            read=min(self.settings.read_timeout, remaining),
+            write=min(self.settings.read_timeout, remaining),
+            pool=min(self.settings.connect_timeout, remaining),
+        )
+
+    def _headers(self, scope: str | None, headers: Mapping[str, str] | None) -> dict[str, str]:
+        result = dict(headers or {})
+        if scope is not None:
+            if self._token_provider is None:
+                raise RuntimeError(f"{self.registry}: a scope needs a token provider")
+            result["Authorization"] = f"Bearer {self._token_provider(scope)}"
+        return result
+
+    def get(
+        self,
+        path: str,
+        *,
+        scope: str | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """GET is idempotent, so failures are retried within the deadline."""
+        self.breaker.before_call()
+        try:
+            response = self._get_with_retries(path, scope, params, headers)
+        except UpstreamFailure:
+            self.breaker.record_failure()
+            raise
+        self.breaker.record_success()
+        return response
+
+    def _get_with_retries(
+        self,
+        path: str,
+        scope: str | None,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        deadline = self._clock() + self.settings.deadline
+        attempt = 0
+        while True:
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise UpstreamTimeout(self.registry, "the total deadline passed")
+            failure: UpstreamFailure
+            try:
+                response = self._client.get(
+                    path,
+                    params=params,
+                    headers=self._headers(scope, headers),
+                    timeout=self._timeout(remaining),
+                )
+            except httpx.TimeoutException:
+                failure = UpstreamTimeout(self.registry, "no answer within the timeout")
+            except httpx.TransportError as error:
+                failure = UpstreamUnavailable(
+                    self.registry, f"the connection failed ({type(error).__name__})"
+                )
+            else:
+                if response.status_code < 500:
+                    return response
+                failure = unavailable_from_response(self.registry, response)
+            attempt += 1
+            if attempt >= self.settings.max_attempts:
+                raise failure
+            delay = backoff_delay(attempt - 1, self.settings, self._rand)
+            if isinstance(failure, UpstreamUnavailable) and failure.retry_after is not None:
+                delay = max(delay, failure.retry_after)
+            if self._clock() + delay >= deadline:
+                raise failure
+            self._sleep(delay)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare enough that the back-off decides
+
+
+def unavailable_from_response(registry: str, response: httpx.Response) -> UpstreamUnavailable:
+    code, correlation_id = error_code_of(response)
+    return UpstreamUnavailable(
+        registry,
+        f"the registry answered {response.status_code}",
+        retry_after=_retry_after(response),
+        code=code,
+        status=response.status_code,
+        correlation_id=correlation_id,
+    )
+
+
+def error_code_of(response: httpx.Response) -> tuple[str | None, str | None]:
+    """The registry's own error code and correlation id, when its body carries them."""
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(body, dict):
+        return None, None
+    code = body.get("kode")
+    correlation = body.get("korrelasjonsid")
+    return (
+        str(code) if code is not None else None,
+        str(correlation) if correlation is not None else None,
+    )
+
+
+def json_body(registry: str, response: httpx.Response) -> Any:
+    """The decoded JSON of a successful answer, or MalformedResponse."""
+    content_type = response.headers.get("Content-Type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise MalformedResponse(registry, f"expected JSON, got content type {media_type or 'none'}")
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise MalformedResponse(registry, "the body is not valid JSON") from None

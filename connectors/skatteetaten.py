@@ -1,0 +1,184 @@
+"""The Tax Administration (Skatteetaten): summert skattegrunnlag and A-ordningen income.
+
+Paths and field names are the real APIs' (rettighetspakke ``sbl``, bank
+loans). The person travels in the path, as the real API wants; that URL
+is between the gateway and the registry and is never logged.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Final
+
+import httpx
+from pydantic import Field
+
+from connectors.errors import (
+    CredentialsRejected,
+    MalformedResponse,
+    NoDataForPeriod,
+    PersonNotFound,
+    RegistryError,
+    RequestRejected,
+)
+from connectors.http import RegistryHttp, TokenProvider, error_code_of
+from connectors.models import RegistryModel, parse_model
+from connectors.resilience import ResilienceSettings
+
+REGISTRY: Final = "skatteetaten"
+SCOPE_SUMMERT_SKATTEGRUNNLAG: Final = "skatteetaten:summertskattegrunnlag"
+SCOPE_INNTEKT: Final = "skatteetaten:inntekt"
+RETTIGHETSPAKKE: Final = "sbl"
+
+# The registry's error codes (SSG-* for summert skattegrunnlag, IM-* for inntekt)
+# and what they mean for the caller.
+_CREDENTIAL_CODES = {"SSG-004", "SSG-005", "SSG-010", "IM-004", "IM-005", "IM-010"}
+_PERSON_NOT_FOUND_CODES = {"SSG-007", "IM-007"}
+_NO_DATA_CODES = {"SSG-008", "SSG-011", "IM-008"}
+_REJECTED_CODES = {"SSG-003", "SSG-006", "SSG-009", "IM-003", "IM-006", "IM-009"}
+
+
+class Skattegrunnlagspost(RegistryModel):
+    teknisk_navn: str
+    beloep: int
+    kategori: str
+    spesifisering: list[dict[str, object]] = Field(default_factory=list)
+
+
+class SummertSkattegrunnlag(RegistryModel):
+    personidentifikator: str = Field(repr=False)
+    inntektsaar: int
+    grunnlag: list[Skattegrunnlagspost]
+    skjermet: bool = False
+    skatteoppgjoersdato: date | None = None
+    stadie: str
+    ajourholdstidspunkt: datetime | None = None
+
+    def beloep(self, teknisk_navn: str) -> int | None:
+        """The amount of one item, or None when the assessment does not carry it."""
+        for post in self.grunnlag:
+            if post.teknisk_navn == teknisk_navn:
+                return post.beloep
+        return None
+
+
+class SisteTilgjengeligePeriode(RegistryModel):
+    personidentifikator: str = Field(repr=False)
+    ressurs_id: str
+    siste_tilgjengelige_periode: int
+
+
+class Loennsinntekt(RegistryModel):
+    beskrivelse: str
+
+
+class Inntekt(RegistryModel):
+    fordel: str
+    beloep: Decimal
+    utloeser_arbeidsgiveravgift: bool
+    inngaar_i_grunnlag_for_trekk: bool
+    loennsinntekt: Loennsinntekt | None = None
+
+
+class Inntektsmottaker(RegistryModel):
+    personidentifikator: str = Field(repr=False)
+
+
+class OppgaveInntektsmottaker(RegistryModel):
+    opplysningspliktig_id: str
+    virksomhet_id: str
+    kalendermaaned: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    inntektsmottaker: Inntektsmottaker
+    inntekt: list[Inntekt]
+
+
+class InntektResponse(RegistryModel):
+    oppgave_inntektsmottaker: list[OppgaveInntektsmottaker]
+
+
+def _month(value: date) -> str:
+    return f"{value.year:04d}-{value.month:02d}"
+
+
+class SkatteetatenClient:
+    def __init__(
+        self,
+        base_url: str,
+        token_provider: TokenProvider,
+        settings: ResilienceSettings | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        http: RegistryHttp | None = None,
+    ) -> None:
+        self.http = http or RegistryHttp(
+            REGISTRY,
+            base_url,
+            token_provider=token_provider,
+            settings=settings,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def summert_skattegrunnlag(self, fnr: str, inntektsaar: int) -> SummertSkattegrunnlag:
+        """The assessed income, net wealth and debt of one income year."""
+        response = self.http.get(
+            f"/api/formueinntekt/summertskattegrunnlag/oppgjoer/{RETTIGHETSPAKKE}"
+            f"/{inntektsaar}/{fnr}",
+            scope=SCOPE_SUMMERT_SKATTEGRUNNLAG,
+        )
+        if response.status_code == 200:
+            return parse_model(REGISTRY, response, SummertSkattegrunnlag)
+        error = _error_from(response, what=f"income year {inntektsaar}")
+        if isinstance(error, NoDataForPeriod):
+            error.latest_available = self._latest_available_or_none(fnr)
+        raise error
+
+    def siste_tilgjengelige_periode(self, fnr: str) -> SisteTilgjengeligePeriode:
+        """The latest income year with an assessment: the only one a consent may ask for."""
+        response = self.http.get(
+            f"/api/formueinntekt/summertskattegrunnlag/{RETTIGHETSPAKKE}"
+            f"/sistetilgjengeligeperiode/{fnr}",
+            scope=SCOPE_SUMMERT_SKATTEGRUNNLAG,
+        )
+        if response.status_code == 200:
+            return parse_model(REGISTRY, response, SisteTilgjengeligePeriode)
+        raise _error_from(response, what="any income year")
+
+    def inntekt(self, fnr: str, fra_og_med: date, til_og_med: date) -> InntektResponse:
+        """Monthly income reported through A-ordningen for the months fra_og_med..til_og_med."""
+        response = self.http.get(
+            f"/api/innrapportert/inntektsmottaker/{RETTIGHETSPAKKE}/{fnr}/oppgave/inntekt",
+            scope=SCOPE_INNTEKT,
+            params={"fraOgMed": _month(fra_og_med), "tilOgMed": _month(til_og_med)},
+        )
+        if response.status_code == 200:
+            return parse_model(REGISTRY, response, InntektResponse)
+        raise _error_from(response, what=f"the months {_month(fra_og_med)} to {_month(til_og_med)}")
+
+    def _latest_available_or_none(self, fnr: str) -> int | None:
+        try:
+            return self.siste_tilgjengelige_periode(fnr).siste_tilgjengelige_periode
+        except RegistryError:
+            return None
+
+
+def _error_from(response: httpx.Response, *, what: str) -> RegistryError:
+    """Map a 4xx answer with a {kode, melding, korrelasjonsid} body to an exception."""
+    code, correlation_id = error_code_of(response)
+    status = response.status_code
+
+    def error(kind: type[RegistryError], message: str) -> RegistryError:
+        return kind(REGISTRY, message, code=code, status=status, correlation_id=correlation_id)
+
+    if code in _CREDENTIAL_CODES or (code is None and status in (401, 403)):
+        return error(CredentialsRejected, f"the registry refused our token ({status})")
+    if code in _PERSON_NOT_FOUND_CODES:
+        return error(PersonNotFound, "the registry does not know the person")
+    if code in _NO_DATA_CODES:
+        return error(NoDataForPeriod, f"the registry has no data for {what}")
+    if code in _REJECTED_CODES:
+        return error(RequestRejected, f"the registry refused the request ({code})")
+    return error(MalformedResponse, f"unexpected answer {status} with code {code or 'none'}")
