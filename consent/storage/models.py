@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from consent.audit.models import AuditEntry
 from consent.clients.models import Client
+from consent.consents.models import Consent, ConsentEvent
 from consent.quotas.models import QuotaWindow
 from consent.storage.base import Base
 
-__all__ = ["AuditEntry", "Base", "Client", "QuotaWindow"]
+__all__ = ["AuditEntry", "Base", "Client", "Consent", "ConsentEvent", "QuotaWindow"]

@@ -1,0 +1,1 @@
+"""Consents: the record a citizen's answer creates, its lifecycle, and its events."""

@@ -1,0 +1,273 @@
+"""The consent lifecycle: every change of state, each with its event and audit record.
+
+Each function changes one consent in the caller's transaction: it moves the
+status, writes a :class:`ConsentEvent` and appends the audit entry that
+records it, then flushes. The caller commits (or rolls back) all three
+together. A transition the state machine does not allow raises
+:class:`ConsentError` with a stable code and changes nothing.
+
+Time is always passed in (`now`), so that expiry can be tested without waiting.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from consent.audit import log
+from consent.audit.events import ActorType, AuditEvent, event_type
+from consent.catalogue import LONGEST_VALIDITY, MetadataError, find
+from consent.consents import repository
+from consent.consents.models import Consent, ConsentEvent
+from consent.consents.states import REFUSAL_CODES, ConsentStatus, may_transition
+
+ALTINN_RESOURCE_TYPE = "urn:altinn:resource"
+EXPIRY_SWEEPER = "expiry-sweeper"
+
+
+class ConsentError(Exception):
+    """A request the consent rules refuse; `code` is stable, the message is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Actor:
+    type: ActorType
+    id: str  # organisation number, national identity number or component name
+
+    @classmethod
+    def citizen(cls, person: str) -> Actor:
+        return cls(ActorType.CITIZEN, person)
+
+    @classmethod
+    def bank(cls, organisation_number: str) -> Actor:
+        return cls(ActorType.BANK, organisation_number)
+
+    @classmethod
+    def system(cls, component: str) -> Actor:
+        return cls(ActorType.SYSTEM, component)
+
+
+@dataclass(frozen=True)
+class RequestedRight:
+    """One data product the bank asks for, with its metadata as sent."""
+
+    product_id: str
+    metadata: Mapping[str, object] = field(default_factory=dict)
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _record(
+    session: Session, consent: Consent, status: ConsentStatus, actor: Actor, now: datetime
+) -> ConsentEvent:
+    entry = log.append(
+        session,
+        AuditEvent(
+            event_type=event_type("consent", "request", status.value),
+            actor_type=actor.type,
+            actor_id=actor.id,
+            subject=consent.person,
+            consent_id=consent.id,
+            details={
+                "bank": consent.bank_organisation_number,
+                "products": consent.product_ids,
+                "status": status.value,
+            },
+            occurred_at=now,
+        ),
+    )
+    return repository.add_event(
+        session,
+        ConsentEvent(
+            event_id=str(uuid.uuid4()),
+            consent_id=consent.id,
+            bank_organisation_number=consent.bank_organisation_number,
+            event_type=status.value,
+            actor_type=actor.type.value,
+            actor_id=actor.id,
+            occurred_at=now,
+            audit_entry_id=entry.entry_id,
+        ),
+    )
+
+
+def _transition(
+    session: Session, consent: Consent, target: ConsentStatus, actor: Actor, now: datetime
+) -> ConsentEvent:
+    current = ConsentStatus(consent.status)
+    if not may_transition(current, target):
+        if current is ConsentStatus.EXPIRED:
+            raise ConsentError("expired", "The consent request has expired.")
+        raise ConsentError(
+            REFUSAL_CODES[target], f"A consent that is {current.value} cannot become {target}."
+        )
+    consent.status = target.value
+    consent.updated_at = now
+    if target is ConsentStatus.ACCEPTED:
+        consent.accepted_at = now
+    return _record(session, consent, target, actor, now)
+
+
+def validate_rights(rights: Sequence[RequestedRight], now: datetime) -> list[dict[str, Any]]:
+    """The rights as the Altinn list, metadata checked; ConsentError names the first fault."""
+    if not rights:
+        raise ConsentError("invalid-resource", "At least one data product must be asked for.")
+    seen: set[str] = set()
+    altinn_rights: list[dict[str, Any]] = []
+    for right in rights:
+        product = find(right.product_id)
+        if product is None:
+            raise ConsentError("invalid-resource", f"Unknown data product '{right.product_id}'.")
+        if product.id in seen:
+            raise ConsentError("invalid-resource", f"'{product.id}' is asked for twice.")
+        seen.add(product.id)
+        try:
+            metadata = product.metadata.validate(right.metadata, now)
+        except MetadataError as error:
+            raise ConsentError(error.code, f"{product.id}: {error}") from error
+        altinn_rights.append(
+            {
+                "action": ["consent"],
+                "resource": [{"type": ALTINN_RESOURCE_TYPE, "value": product.id}],
+                "metadata": metadata,
+            }
+        )
+    return altinn_rights
+
+
+def validate_validity(rights: Sequence[RequestedRight], valid_to: datetime, now: datetime) -> None:
+    if valid_to.tzinfo is None:
+        raise ConsentError("invalid-valid-to", "validTo must carry a time zone.")
+    if valid_to <= now:
+        raise ConsentError("time-not-in-future", "validTo must be in the future.")
+    longest = min(
+        [LONGEST_VALIDITY]
+        + [product.longest_validity for r in rights if (product := find(r.product_id))]
+    )
+    if valid_to - now > longest:
+        raise ConsentError(
+            "validity-too-long", f"This consent may be valid for at most {longest.days} days."
+        )
+
+
+def create(
+    session: Session,
+    *,
+    consent_id: str,
+    person: str,
+    bank_organisation_number: str,
+    client_id: str,
+    valid_to: datetime,
+    rights: Sequence[RequestedRight],
+    request_message: Mapping[str, str],
+    redirect_url: str,
+    one_time: bool,
+    request_fingerprint: str,
+    answer_within: timedelta,
+    now: datetime,
+) -> Consent:
+    """Record a bank's consent request, waiting for the citizen's answer."""
+    consent_rights = validate_rights(rights, now)
+    validate_validity(rights, valid_to, now)
+    consent = repository.add(
+        session,
+        Consent(
+            id=consent_id,
+            status=ConsentStatus.CREATED.value,
+            person=person,
+            bank_organisation_number=bank_organisation_number,
+            client_id=client_id,
+            valid_to=valid_to,
+            one_time=one_time,
+            consent_rights=consent_rights,
+            request_message=dict(request_message),
+            redirect_url=redirect_url,
+            request_fingerprint=request_fingerprint,
+            created_at=now,
+            request_expires_at=min(now + answer_within, valid_to),
+            accepted_at=None,
+            updated_at=now,
+        ),
+    )
+    _record(session, consent, ConsentStatus.CREATED, Actor.bank(bank_organisation_number), now)
+    return consent
+
+
+def expiry_due(consent: Consent, now: datetime) -> bool:
+    status = ConsentStatus(consent.status)
+    if status is ConsentStatus.CREATED:
+        return utc(consent.request_expires_at) <= now or utc(consent.valid_to) <= now
+    return status is ConsentStatus.ACCEPTED and utc(consent.valid_to) <= now
+
+
+def expire_if_due(session: Session, consent: Consent, now: datetime) -> bool:
+    """Expire the consent when its time has come; called on every read and by the sweeper."""
+    if not expiry_due(consent, now):
+        return False
+    _transition(session, consent, ConsentStatus.EXPIRED, Actor.system(EXPIRY_SWEEPER), now)
+    return True
+
+
+def _answer(
+    session: Session, consent: Consent, person: str, target: ConsentStatus, now: datetime
+) -> ConsentEvent:
+    if consent.person != person:
+        raise ConsentError("party-mismatch", "Only the person the request names can answer it.")
+    expire_if_due(session, consent, now)
+    return _transition(session, consent, target, Actor.citizen(person), now)
+
+
+def accept(session: Session, consent: Consent, *, person: str, now: datetime) -> ConsentEvent:
+    return _answer(session, consent, person, ConsentStatus.ACCEPTED, now)
+
+
+def reject(session: Session, consent: Consent, *, person: str, now: datetime) -> ConsentEvent:
+    return _answer(session, consent, person, ConsentStatus.REJECTED, now)
+
+
+def revoke(session: Session, consent: Consent, *, person: str, now: datetime) -> ConsentEvent:
+    return _answer(session, consent, person, ConsentStatus.REVOKED, now)
+
+
+def delete(
+    session: Session, consent: Consent, *, bank_organisation_number: str, now: datetime
+) -> ConsentEvent | None:
+    """The bank withdraws its request or consent; deleting twice changes nothing."""
+    if consent.bank_organisation_number != bank_organisation_number:
+        raise ConsentError("party-mismatch", "Only the bank that asked can withdraw.")
+    if consent.status == ConsentStatus.DELETED.value:
+        return None
+    expire_if_due(session, consent, now)
+    return _transition(
+        session, consent, ConsentStatus.DELETED, Actor.bank(bank_organisation_number), now
+    )
+
+
+def mark_used(session: Session, consent: Consent, *, actor: Actor, now: datetime) -> ConsentEvent:
+    """Use up a one-time consent after its first successful fetch, in the fetch's transaction."""
+    if not consent.one_time:
+        raise ConsentError("not-one-time", "Only a one-time consent is used up.")
+    expire_if_due(session, consent, now)
+    return _transition(session, consent, ConsentStatus.USED, actor, now)
+
+
+def sweep_expired(session: Session, now: datetime, *, limit: int = 500) -> int:
+    """Expire every consent whose time has passed, at most `limit`; returns how many."""
+    expired = 0
+    for consent in repository.due_for_expiry(session, now, limit=limit):
+        if expire_if_due(session, consent, now):
+            expired += 1
+    return expired

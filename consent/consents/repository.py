@@ -1,0 +1,78 @@
+"""Every query on consents and their events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from consent.consents.models import Consent, ConsentEvent
+from consent.consents.states import ConsentStatus
+
+
+def get(session: Session, consent_id: str) -> Consent | None:
+    return session.get(Consent, consent_id)
+
+
+def get_for_update(session: Session, consent_id: str) -> Consent | None:
+    """The consent, row-locked on PostgreSQL so that two answers cannot race."""
+    return session.get(Consent, consent_id, with_for_update=True)
+
+
+def add(session: Session, consent: Consent) -> Consent:
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def add_event(session: Session, event: ConsentEvent) -> ConsentEvent:
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events_of(session: Session, consent_id: str) -> Sequence[ConsentEvent]:
+    query = select(ConsentEvent).where(ConsentEvent.consent_id == consent_id)
+    return session.scalars(query.order_by(ConsentEvent.id)).all()
+
+
+def events_of_bank(
+    session: Session, organisation_number: str, *, after: int, limit: int
+) -> Sequence[ConsentEvent]:
+    """The bank's events in the order they happened, after the event with id `after`."""
+    query = (
+        select(ConsentEvent)
+        .where(
+            ConsentEvent.bank_organisation_number == organisation_number,
+            ConsentEvent.id > after,
+        )
+        .order_by(ConsentEvent.id)
+        .limit(limit)
+    )
+    return session.scalars(query).all()
+
+
+def of_person(session: Session, person: str) -> Sequence[Consent]:
+    query = select(Consent).where(Consent.person == person)
+    return session.scalars(query.order_by(Consent.created_at.desc())).all()
+
+
+def due_for_expiry(session: Session, now: datetime, *, limit: int) -> Sequence[Consent]:
+    """Unanswered requests past their answer time, and accepted consents past validTo."""
+    query = (
+        select(Consent)
+        .where(
+            or_(
+                and_(
+                    Consent.status == ConsentStatus.CREATED.value,
+                    or_(Consent.request_expires_at <= now, Consent.valid_to <= now),
+                ),
+                and_(Consent.status == ConsentStatus.ACCEPTED.value, Consent.valid_to <= now),
+            )
+        )
+        .order_by(Consent.created_at)
+        .limit(limit)
+    )
+    return session.scalars(query).all()
