@@ -40,7 +40,8 @@ class PlannedRequest:
     def line(self) -> str:
         headers = UNIT_SEPARATOR.join(f"{name}: {value}" for name, value in self.headers.items())
         for part in (self.path, headers, self.body):
-            assert "\t" not in part and "\n" not in part, "requests are one line each"
+            if "\t" in part or "\n" in part:
+                raise ValueError("a planned request must fit on one line")
         return "\t".join((self.method, self.path, headers, self.body))
 
 
@@ -89,7 +90,7 @@ def server(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server pinned to `cpu`, wait until `health_url` answers, stop it after."""
     with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603  (argv built by the benchmark itself)
+        process = subprocess.Popen(
             pinned(cpu, argv), env={**os.environ, **env}, stdout=output, stderr=output
         )
     try:
@@ -124,7 +125,7 @@ def wrk(
             "-s", str(REPLAY_SCRIPT), base_url, "--", str(requests_file), str(threads),
         ],
     )  # fmt: skip
-    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
     data = json.loads(line.removeprefix("RESULT "))
     return WrkResult(
