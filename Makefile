@@ -33,6 +33,7 @@ test: $(STAMP) chromium check
 
 openapi: $(STAMP)
 	$(BIN)/samtykke openapi write
+	$(BIN)/python -m mock_registries openapi write
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -27,6 +27,8 @@ from connectors.resilience import ResilienceSettings
 from consent.identifiers import is_valid_organisation_number
 
 REGISTRY: Final = "brreg"
+# The audience Løsøreregisteret expects in our tokens: an identifier, not an address.
+AUDIENCE: Final = "https://data.brreg.no"
 SCOPE_LOSORE: Final = "brreg:losore"
 # NACE 64.1: monetary intermediation, the banks.
 BANK_NACE_PREFIX: Final = "64.1"

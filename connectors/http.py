@@ -48,6 +48,7 @@ class RegistryHttp:
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = default_random,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.registry = registry
         self.settings = settings or ResilienceSettings()
@@ -59,7 +60,11 @@ class RegistryHttp:
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
             transport=transport,
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            headers={
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+                **(default_headers or {}),
+            },
             limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
             follow_redirects=False,
         )
@@ -98,6 +103,9 @@ class RegistryHttp:
         except UpstreamFailure:
             self.breaker.record_failure()
             raise
+        except BaseException:
+            self.breaker.record_abandoned()
+            raise
         self.breaker.record_success()
         return response
 
@@ -128,6 +136,10 @@ class RegistryHttp:
                 failure = UpstreamUnavailable(
                     self.registry, f"the connection failed ({type(error).__name__})"
                 )
+            except httpx.DecodingError:
+                # The body could not be decoded (e.g. a broken gzip stream): not retried,
+                # the same bytes would come back.
+                raise MalformedResponse(self.registry, "the body could not be decoded") from None
             else:
                 if response.status_code < 500:
                     return response

@@ -100,6 +100,12 @@ class CircuitBreaker:
             self._failures = 0
             self._trial_in_flight = False
 
+    def record_abandoned(self) -> None:
+        """The call ended without telling whether the registry works (our own error):
+        a half-open circuit lets the next call be the trial instead."""
+        with self._lock:
+            self._trial_in_flight = False
+
     def record_failure(self) -> None:
         with self._lock:
             self._failures += 1

@@ -27,6 +27,8 @@ from connectors.models import RegistryModel, parse_model
 from connectors.resilience import ResilienceSettings
 
 REGISTRY: Final = "skatteetaten"
+# The audience the registry expects in our tokens: an identifier, not an address.
+AUDIENCE: Final = "https://api.skatteetaten.no"
 SCOPE_SUMMERT_SKATTEGRUNNLAG: Final = "skatteetaten:summertskattegrunnlag"
 SCOPE_INNTEKT: Final = "skatteetaten:inntekt"
 RETTIGHETSPAKKE: Final = "sbl"

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from consent.quotas.limiter import RateLimiter
 from consent.storage.database import create_database_engine, create_session_factory
-from gateway import health, metrics
+from gateway import health, metrics, registries
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
@@ -32,9 +32,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rate_limiter = RateLimiter(
             engine, limit=settings.bank_requests_per_minute, window_seconds=60, clock=time.time
         )
+        app.state.registries = registries.build_registries(settings, app.state.keys)
         try:
             yield
         finally:
+            app.state.registries.close()
             engine.dispose()
 
     app = FastAPI(
@@ -53,4 +55,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    app.include_router(registries.router)
     return app

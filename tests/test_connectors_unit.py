@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 
@@ -269,6 +270,21 @@ def test_missing_fields_are_a_malformed_response_naming_the_field(
     assert FNR not in str(raised.value)
 
 
+def test_an_undecodable_body_is_a_malformed_response(
+    mock: respx.MockRouter, skatteetaten: SkatteetatenClient
+) -> None:
+    route = mock.get(BASE + SSG_PATH).mock(
+        return_value=httpx.Response(
+            200,
+            stream=httpx.ByteStream(b"not gzip at all"),
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+    )
+    with pytest.raises(MalformedResponse, match="decoded"):
+        skatteetaten.summert_skattegrunnlag(FNR, 2024)
+    assert route.call_count == 1
+
+
 def test_timeouts_are_retried_then_reported(
     mock: respx.MockRouter, skatteetaten: SkatteetatenClient, fake_time: FakeTime
 ) -> None:
@@ -395,6 +411,59 @@ def test_half_open_lets_exactly_one_trial_call_through(fake_time: FakeTime) -> N
         http.breaker.before_call()  # a second caller while the trial is in flight
     http.breaker.record_success()
     http.breaker.before_call()
+    http.close()
+
+
+def test_a_trial_call_that_fails_on_our_side_does_not_wedge_the_circuit(
+    mock: respx.MockRouter, fake_time: FakeTime
+) -> None:
+    calls = {"n": 0}
+
+    def flaky_tokens(scope: str) -> str:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("key store unreadable")
+        return "token"
+
+    http = RegistryHttp("skatteetaten", BASE, token_provider=flaky_tokens, settings=SETTINGS,
+                        clock=fake_time.clock, sleep=fake_time.sleep)  # fmt: skip
+    client = SkatteetatenClient(BASE, flaky_tokens, http=http)
+    for _ in range(3):
+        http.breaker.record_failure()
+    fake_time.now += 31
+    mock.get(BASE + SSG_PATH).mock(return_value=httpx.Response(200, json=GRUNNLAG))
+    with pytest.raises(RuntimeError):
+        client.summert_skattegrunnlag(FNR, 2024)  # the trial, lost to our own error
+    assert client.summert_skattegrunnlag(FNR, 2024).inntektsaar == 2024
+    assert http.breaker.state is CircuitState.CLOSED
+    client.close()
+
+
+def test_half_open_admits_one_trial_among_concurrent_callers(fake_time: FakeTime) -> None:
+    http = _http("skatteetaten", BASE, fake_time)
+    for _ in range(3):
+        http.breaker.record_failure()
+    fake_time.now += 31
+    callers = 16
+    barrier = threading.Barrier(callers)
+    admitted: list[bool] = []
+
+    def call() -> None:
+        barrier.wait()  # all callers reach the breaker together
+        try:
+            http.breaker.before_call()
+        except CircuitOpen:
+            admitted.append(False)
+        else:
+            admitted.append(True)
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert admitted.count(True) == 1
+    assert len(admitted) == callers
     http.close()
 
 

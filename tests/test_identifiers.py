@@ -99,11 +99,10 @@ def test_synthetic_numbers_round_trip(birth_date: date, sequence: int, d_number:
     assert parsed.kind is (IdentityKind.DNR if d_number else IdentityKind.FNR)
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2039, 12, 31)))
-def test_real_numbers_are_not_synthetic(birth_date: date) -> None:
-    synthetic = synthetic_national_identity_number(birth_date, 0)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2039, 12, 31)), st.booleans())
+def test_real_numbers_are_not_synthetic(birth_date: date, d_number: bool) -> None:
+    synthetic = synthetic_national_identity_number(birth_date, 0, d_number=d_number)
     # Take the month offset away and recompute the check digits: a real-form number.
-
     first_nine = synthetic[:2] + f"{birth_date.month:02d}" + synthetic[4:9]
     digits = check_digits(first_nine)
     if digits is None:
@@ -111,6 +110,8 @@ def test_real_numbers_are_not_synthetic(birth_date: date) -> None:
     parsed = parse_national_identity_number(first_nine + digits)
     assert not parsed.synthetic
     assert parsed.birth_date == birth_date
+    assert parsed.kind is (IdentityKind.DNR if d_number else IdentityKind.FNR)
+    assert is_valid_national_identity_number(first_nine + digits, allow_synthetic=False)
     assert not is_valid_national_identity_number(synthetic, allow_synthetic=False)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli import db, demo, openapi, serve
+from gateway.cli import db, demo, mocks, openapi, serve
 
 app = typer.Typer(
     name="samtykke",
@@ -16,6 +16,7 @@ app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.add_typer(db.app, name="db")
 app.add_typer(openapi.app, name="openapi")
+app.add_typer(mocks.app, name="mocks")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ import httpx
 import typer
 
 from consent.storage.migrate import upgrade_database
+from gateway.cli.mocks import serve_argv
 from gateway.settings import get_settings
 
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -34,7 +35,18 @@ class Service:
 def demo_services() -> list[Service]:
     settings = get_settings()
     gateway = settings.issuer_url.rstrip("/")
+    idporten = settings.idporten_issuer_url.rstrip("/")
+    brreg = settings.brreg_base_url.rstrip("/")
     return [
+        Service(
+            name="mock registries",
+            argv=serve_argv(),
+            health_url=f"{idporten}/healthz",
+            urls={
+                "Test persons (ID-porten)": f"{idporten}/test-persons",
+                "A bank in Enhetsregisteret": f"{brreg}/enhetsregisteret/api/enheter/910000004",
+            },
+        ),
         Service(
             name="gateway",
             argv=[sys.executable, "-m", "gateway", "serve"],

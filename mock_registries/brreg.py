@@ -1,0 +1,292 @@
+"""The Brønnøysund Register Centre: Enhetsregisteret (open data) and Løsøreregisteret.
+
+Enhetsregisteret answers 200, 404 (never existed) or 410 (removed, with
+``slettedato``) and needs no token. Løsøreregisteret needs the gateway's
+token with scope ``brreg:losore`` and answers every valid number: a person
+with nothing registered has ``antallRettsstiftelser`` 0.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from consent.identifiers import is_valid_organisation_number, parse_national_identity_number
+from mock_registries.auth import GatewayTokenVerifier, TokenRejected
+from mock_registries.common import WireModel, add_health_and_faults
+from mock_registries.population import Lien, Organisation, Person, Population, build_population
+from mock_registries.settings import MockSettings
+
+AUDIENCE: Final = "https://data.brreg.no"
+SCOPE_LOSORE: Final = "brreg:losore"
+REASONS: Final = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    410: "Gone",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+class BrregError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_body(path: str, status: int, message: str | None = None) -> dict[str, Any]:
+    """The Spring-style error body both registers answer with. The path is left out:
+    in Løsøreregisteret it carries a national identity number."""
+    return {
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "status": status,
+        "error": REASONS.get(status, "Error"),
+        "message": message or REASONS.get(status, "Error"),
+        "korrelasjonsid": str(uuid.uuid4()),
+    }
+
+
+class Kode(WireModel):
+    kode: str
+    beskrivelse: str
+
+
+class Enhet(WireModel):
+    organisasjonsnummer: str
+    navn: str
+    organisasjonsform: Kode
+    registreringsdato_enhetsregisteret: date
+    registrert_i_mvaregisteret: bool
+    naeringskode1: Kode
+    antall_ansatte: int
+    stiftelsesdato: date
+    institusjonell_sektorkode: Kode
+    registrert_i_foretaksregisteret: bool
+    konkurs: bool
+    under_avvikling: bool
+    under_tvangsavvikling_eller_tvangsopplosning: bool
+    maalform: str
+    links: dict[str, dict[str, str]] = Field(alias="_links")
+
+
+class SlettetEnhet(WireModel):
+    organisasjonsnummer: str
+    slettedato: date
+
+
+class Rolle(WireModel):
+    rolleinnehaver_type: Literal["BRPERSON", "VIRKSOMHET", "ANNEN_AKTOR"]
+    navn: str
+    identifikator: str
+
+
+class Belop(WireModel):
+    belop: int
+    valuta: str
+
+
+class Krav(WireModel):
+    belop: list[Belop]
+
+
+class Gjeldsordning(WireModel):
+    type: str
+    meldefrist_krav: date
+    gjeldsordningsperiode_fra_dato: date
+    gjeldsordningsperiode_til_dato: date
+
+
+class Rettsstiftelse(WireModel):
+    dokumentnummer: str
+    type: str
+    status: str
+    innkomsttidspunkt: datetime
+    beslutningstidspunkt: datetime
+    utlop_rettsvernstid: date | None
+    slettet_dato: date | None
+    roller: list[Rolle]
+    formuesgoder: list[dict[str, Any]]
+    krav: Krav
+    gjeldsordning: Gjeldsordning | None
+
+
+class Rettsstiftelser(WireModel):
+    sokeparameter: str
+    oppslagstidspunkt: datetime
+    antall_rettsstiftelser: int
+    rettsstiftelser: list[Rettsstiftelse]
+    korrelasjonsid: str
+
+
+class ErrorBodyModel(WireModel):
+    timestamp: str
+    status: int
+    error: str
+    message: str
+    korrelasjonsid: str
+
+
+def enhet_of(organisation: Organisation, base_url: str) -> Enhet:
+    return Enhet(
+        organisasjonsnummer=organisation.organisasjonsnummer,
+        navn=organisation.navn,
+        organisasjonsform=Kode(
+            kode=organisation.organisasjonsform[0], beskrivelse=organisation.organisasjonsform[1]
+        ),
+        registreringsdato_enhetsregisteret=max(organisation.stiftelsesdato, date(1995, 2, 20)),
+        registrert_i_mvaregisteret=not organisation.is_bank,  # financial services are VAT-exempt
+        naeringskode1=Kode(
+            kode=organisation.naeringskode[0], beskrivelse=organisation.naeringskode[1]
+        ),
+        antall_ansatte=organisation.antall_ansatte,
+        stiftelsesdato=organisation.stiftelsesdato,
+        institusjonell_sektorkode=Kode(
+            kode=organisation.sektorkode[0], beskrivelse=organisation.sektorkode[1]
+        ),
+        registrert_i_foretaksregisteret=True,
+        konkurs=organisation.konkurs,
+        under_avvikling=organisation.under_avvikling,
+        under_tvangsavvikling_eller_tvangsopplosning=False,
+        maalform="Bokmål",
+        _links={
+            "self": {
+                "href": f"{base_url}/enhetsregisteret/api/enheter/"
+                f"{organisation.organisasjonsnummer}"
+            }
+        },
+    )
+
+
+def rettsstiftelse_of(person: Person, lien: Lien, population: Population) -> Rettsstiftelse:
+    creditor = population.organisation(lien.creditor)
+    registered = datetime(lien.registered.year, lien.registered.month, lien.registered.day, 9)
+    settlement = None
+    if lien.debt_settlement:
+        settlement = Gjeldsordning(
+            type="TVUNGEN_GJELDSORDNING",
+            meldefrist_krav=lien.registered + timedelta(days=28),
+            gjeldsordningsperiode_fra_dato=lien.registered,
+            gjeldsordningsperiode_til_dato=lien.registered.replace(year=lien.registered.year + 5),
+        )
+    return Rettsstiftelse(
+        dokumentnummer=lien.dokumentnummer,
+        type=lien.type,
+        status="AKTIV",
+        innkomsttidspunkt=registered,
+        beslutningstidspunkt=registered + timedelta(days=1),
+        utlop_rettsvernstid=None
+        if lien.debt_settlement
+        else lien.registered.replace(year=lien.registered.year + 10),
+        slettet_dato=None,
+        roller=[
+            Rolle(rolleinnehaver_type="BRPERSON", navn=person.name, identifikator=person.fnr),
+            Rolle(
+                rolleinnehaver_type="VIRKSOMHET",
+                navn=creditor.navn if creditor else "UKJENT KREDITOR",
+                identifikator=lien.creditor,
+            ),
+        ],
+        formuesgoder=[] if lien.debt_settlement else [{"type": "LOSOERE", "beskrivelse": "Løsøre"}],
+        krav=Krav(belop=[Belop(belop=lien.amount, valuta="NOK")]),
+        gjeldsordning=settlement,
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BrregError)
+    async def on_brreg_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BrregError)
+        body = error_body(request.url.path, exc.status, exc.message)
+        return JSONResponse(body, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(error_body(request.url.path, 400), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        status = exc.status_code
+        return JSONResponse(error_body(request.url.path, status), status_code=status)
+
+
+def create_app(
+    settings: MockSettings | None = None,
+    *,
+    population: Population | None = None,
+    gateway_jwks: dict[str, Any] | None = None,
+) -> FastAPI:
+    settings = settings or MockSettings()
+    people = population or build_population(settings.seed, settings.population_size)
+    public_url = settings.public_url(settings.brreg_port)
+    verifier = GatewayTokenVerifier(
+        audience=AUDIENCE,
+        jwks=gateway_jwks,
+        jwks_url=None if gateway_jwks else settings.gateway_jwks_url,
+    )
+    app = FastAPI(
+        title="Brønnøysundregistrene (mock)",
+        version="1.0.0",
+        description="Enhetsregisteret and Løsøreregisteret for a synthetic population.",
+        responses={"default": {"model": ErrorBodyModel, "description": "Error"}},
+    )
+    _install_error_handlers(app)
+
+    @app.get(
+        "/enhetsregisteret/api/enheter/{organisasjonsnummer}",
+        response_model=Enhet,
+        responses={410: {"model": SlettetEnhet, "description": "Removed from the register"}},
+        summary="One organisation (open data)",
+    )
+    async def enhet(organisasjonsnummer: str) -> Enhet | JSONResponse:
+        if not is_valid_organisation_number(organisasjonsnummer):
+            raise BrregError(400, "Ugyldig organisasjonsnummer")
+        organisation = people.organisation(organisasjonsnummer)
+        if organisation is None:
+            raise BrregError(404, "Fant ingen enhet med organisasjonsnummer")
+        if organisation.slettedato is not None:
+            removed = SlettetEnhet(
+                organisasjonsnummer=organisasjonsnummer, slettedato=organisation.slettedato
+            )
+            return JSONResponse(removed.model_dump(mode="json", by_alias=True), status_code=410)
+        return enhet_of(organisation, public_url)
+
+    @app.get(
+        "/registerinfo/api/v1/rettsstiftelse/fnr/{fnr}",
+        response_model=Rettsstiftelser,
+        summary="Registered liens, charges and debt settlements on a person",
+    )
+    async def rettsstiftelser(request: Request, fnr: str) -> Rettsstiftelser:
+        try:
+            await verifier.verify(request.headers.get("authorization"), SCOPE_LOSORE)
+        except TokenRejected as rejected:
+            raise BrregError(rejected.status, rejected.reason) from None
+        try:
+            parse_national_identity_number(fnr)
+        except ValueError as error:
+            raise BrregError(400, str(error)) from None
+        person = people.person(fnr)
+        found = [rettsstiftelse_of(person, lien, people) for lien in person.liens] if person else []
+        return Rettsstiftelser(
+            sokeparameter=fnr,
+            oppslagstidspunkt=datetime.now(UTC).replace(microsecond=0),
+            antall_rettsstiftelser=len(found),
+            rettsstiftelser=found,
+            korrelasjonsid=str(uuid.uuid4()),
+        )
+
+    add_health_and_faults(app, settings, error_body)
+    return app
