@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from consent.quotas.limiter import RateLimiter
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import health, metrics, registries
+from gateway.data import routes as data_routes
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
@@ -18,6 +20,7 @@ from gateway.problems import install_problem_handlers
 from gateway.settings import Settings, get_settings
 
 API_VERSION = "0.1.0"
+FETCH_THREADS = 16
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,9 +36,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine, limit=settings.bank_requests_per_minute, window_seconds=60, clock=time.time
         )
         app.state.registries = registries.build_registries(settings, app.state.keys)
+        # The loan-application bundle asks every registry at once from these threads.
+        app.state.fetch_executor = ThreadPoolExecutor(
+            max_workers=FETCH_THREADS, thread_name_prefix="registry-fetch"
+        )
         try:
             yield
         finally:
+            app.state.fetch_executor.shutdown(wait=True)
             app.state.registries.close()
             engine.dispose()
 
@@ -56,4 +64,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(registries.router)
+    app.include_router(data_routes.router)
     return app

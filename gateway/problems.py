@@ -61,7 +61,7 @@ class ProblemError(Exception):
         return body
 
 
-class AuditedRefusal(ProblemError):
+class AuditedRefusal(ProblemError):  # noqa: N818  (a refusal the client caused, not a fault)
     """A refusal whose audit record must be kept: the request's session commits, then answers.
 
     Raised after the refusal has been appended to the audit log, so that the
