@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from gateway.clients import endpoints as client_endpoints
 from gateway.clients.brreg_lookup import BrregOrganisationLookup
 from gateway.clock import clock_of
 from gateway.consent_requests import endpoints as consent_requests
+from gateway.data import routes as data_routes
 from gateway.expiry import sweeping
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
@@ -29,6 +31,7 @@ from gateway.receipts import endpoints as receipts
 from gateway.settings import Settings, get_settings
 
 API_VERSION = "0.1.0"
+FETCH_THREADS = 16
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,6 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.audit_sequencer = create_sequencer(engine, app.state.keys, settings)
         if settings.audit_sequencer_thread:
             app.state.audit_sequencer.start()
+        # The loan-application bundle asks every registry at once from these threads.
+        app.state.fetch_executor = ThreadPoolExecutor(
+            max_workers=FETCH_THREADS, thread_name_prefix="registry-fetch"
+        )
         try:
             async with sweeping(
                 app.state.sessionmaker,
@@ -57,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ):
                 yield
         finally:
+            app.state.fetch_executor.shutdown(wait=True)
             app.state.audit_sequencer.stop()
             app.state.registries.close()
             engine.dispose()
@@ -86,4 +94,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_authorization_server(app, settings)
     app.include_router(oauth_endpoints.router)
     app.include_router(client_endpoints.router)
+    app.include_router(data_routes.router)
     return app
