@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ class KeyStore:
         self.key_dir = key_dir
         self._keys: dict[KeyPurpose, list[Key]] = {}
         self._loaded_versions: dict[KeyPurpose, int] = {}
+        # Registry calls run in parallel threads; the first of them must create a missing
+        # key while the others wait, not read a file that is not written yet.
+        self._lock = threading.Lock()
 
     def _path(self, purpose: KeyPurpose) -> Path:
         return self.key_dir / f"{purpose.value}.jwks.json"
@@ -104,11 +108,12 @@ class KeyStore:
     def keys(self, purpose: KeyPurpose) -> list[Key]:
         # A rotation by another process (`samtykke keys rotate`) replaces the file;
         # its new modification time makes every running process reload it.
-        version = self._version(purpose)
-        if purpose not in self._keys or self._loaded_versions.get(purpose) != version:
-            self._keys[purpose] = self._load(purpose)
-            self._loaded_versions[purpose] = self._version(purpose)
-        return self._keys[purpose]
+        with self._lock:
+            version = self._version(purpose)
+            if purpose not in self._keys or self._loaded_versions.get(purpose) != version:
+                self._keys[purpose] = self._load(purpose)
+                self._loaded_versions[purpose] = self._version(purpose)
+            return self._keys[purpose]
 
     def signing_key(self, purpose: KeyPurpose) -> Key:
         """The current private key of `purpose`."""
