@@ -33,6 +33,13 @@ LIEN_LABELS = {
     "GJELDSORDNING": "Gjeldsordning",
     "SALGSPANT": "Salgspant",
 }
+# What a failed part means for the applicant, by the gateway's problem code.
+FAILURE_EXPLANATIONS = {
+    "person-unknown-to-registry": "registeret har ingen opplysninger om deg",
+    "no-data-for-period": "registeret har ingen opplysninger for perioden ennå",
+    "registry-timeout": "registeret svarte ikke i tide; hent på nytt om litt",
+    "registry-unavailable": "registeret er utilgjengelig nå; hent på nytt om litt",
+}
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
 
 
@@ -87,6 +94,10 @@ class FailedPart:
     source: str
     code: str
     title: str
+
+    @property
+    def explanation(self) -> str:
+        return FAILURE_EXPLANATIONS.get(self.code, self.title or "noe gikk galt")
 
 
 @dataclass(frozen=True)
