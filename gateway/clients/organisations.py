@@ -11,7 +11,6 @@ from typing import Protocol
 
 # NACE 64.1 (monetary intermediation: banks) and 64.9 (other financial services: lenders).
 FINANCIAL_INSTITUTION_NACE_PREFIXES = ("64.1", "64.9")
-_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
 
 @dataclass(frozen=True)
@@ -53,14 +52,3 @@ class InMemoryOrganisationLookup:
 
     def find(self, organisation_number: str) -> Organisation | None:
         return self._organisations.get(organisation_number)
-
-
-def is_valid_organisation_number(value: str) -> bool:
-    """Nine digits with a correct modulus-11 check digit."""
-    if len(value) != 9 or not value.isdigit():
-        return False
-    remainder = sum(int(d) * w for d, w in zip(value[:8], _WEIGHTS, strict=True)) % 11
-    check = 11 - remainder
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(value[8])

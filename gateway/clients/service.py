@@ -18,12 +18,12 @@ from consent.audit import log as audit_log
 from consent.audit.events import ActorType, AuditEvent, event_type
 from consent.clients import repository
 from consent.clients.models import Client, ClientKind, ClientStatus
+from consent.identifiers import is_valid_organisation_number
 from gateway.clients.jwks import check_public_jwks
 from gateway.clients.organisations import (
     Organisation,
     OrganisationLookup,
     OrganisationLookupUnavailableError,
-    is_valid_organisation_number,
 )
 from gateway.clients.schemas import ClientRegistration
 from gateway.problems import ProblemError
