@@ -15,7 +15,7 @@ from examples.demo_bank.chart import monthly_income_chart
 from examples.demo_bank.figures import DEBT_TO_INCOME_LIMIT, figures_of
 from examples.demo_bank.forms import ApplicationForm, FormError, read_form, years_offered
 from examples.demo_bank.service import ApplicationRefusedError, LoanDesk, NotRegisteredError
-from samtykke_client import TransportError
+from samtykke_client import SamtykkeError, TransportError
 
 router = APIRouter()
 NOT_FOUND = ("Vi finner ikke søknaden", ["Start en ny søknad, så hjelper vi deg videre."])
@@ -101,7 +101,7 @@ def returned(request: Request, consentRequestId: str = "") -> Response:  # noqa:
         return _message(request, *NOT_FOUND, status_code=404)
     try:
         status = desk.refresh_status(application)
-    except TransportError:
+    except (SamtykkeError, TransportError):
         return _message(
             request, "Vi får ikke kontakt med samtykkeløsningen", ["Prøv igjen om litt."], 503
         )

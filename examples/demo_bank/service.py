@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,18 +46,21 @@ class LoanDesk:
         self.settings = settings
         self.applications = Applications()
         self._client: SamtykkeClient | None = None
+        self._client_lock = threading.Lock()
 
     @property
     def client(self) -> SamtykkeClient:
-        if self._client is None:
-            if not self.settings.client_id:
-                raise NotRegisteredError
-            self._client = SamtykkeClient(
-                self.settings.gateway_url,
-                client_id=self.settings.client_id,
-                private_jwk=load_or_create_private_jwk(self.settings.state_dir),
-            )
-        return self._client
+        """One client for the process: it caches tokens and keeps its DPoP key."""
+        with self._client_lock:
+            if self._client is None:
+                if not self.settings.client_id:
+                    raise NotRegisteredError
+                self._client = SamtykkeClient(
+                    self.settings.gateway_url,
+                    client_id=self.settings.client_id,
+                    private_jwk=load_or_create_private_jwk(self.settings.state_dir),
+                )
+            return self._client
 
     def close(self) -> None:
         if self._client is not None:
