@@ -58,7 +58,9 @@ def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[
     """The consent a pushed authorization request asks the citizen for.
 
     `[{"type": "urn:samtykke:consent-request", "products": [...], "purpose": "...",
-    "validTo": "<ISO 8601>", "metadata": {...}}]`; products must be among the client's.
+    "validTo": "<ISO 8601>", "metadata": {...}, "oneTime": false}]`; products must be
+    among the client's. `metadata` holds what the products need (e.g. `inntektsaar`,
+    `fraogmed`, `tilogmed`); each product takes its own keys from it.
     """
     if not raw:
         raise _invalid("A pushed authorization request needs authorization_details.")
@@ -71,7 +73,7 @@ def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[
     detail = details[0]
     if detail.get("type") != CONSENT_REQUEST_TYPE:
         raise _invalid(f"Unknown authorization_details type; supported: {CONSENT_REQUEST_TYPE}.")
-    unknown = set(detail) - {"type", "products", "purpose", "validTo", "metadata"}
+    unknown = set(detail) - {"type", "products", "purpose", "validTo", "metadata", "oneTime"}
     if unknown:
         raise _invalid(f"Unknown authorization_details fields: {', '.join(sorted(unknown))}.")
     products = detail.get("products")
@@ -89,6 +91,8 @@ def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[
         raise _invalid("'purpose' must say, in at most 500 characters, why the data is needed.")
     if not isinstance(valid_to, str):
         raise _invalid("'validTo' must give when the consent ends (ISO 8601).")
+    if not isinstance(detail.get("oneTime", False), bool):
+        raise _invalid("'oneTime' must be true or false.")
     if not isinstance(detail.get("metadata", {}), dict):
         raise _invalid('\'metadata\' must be an object, e.g. {"inntektsaar": "2024"}.')
     return [detail]
