@@ -41,6 +41,7 @@ from mock_registries import brreg, idporten
 from mock_registries.population import Trait, build_population
 from mock_registries.settings import MockSettings
 from tests.browser import PHONE, SCREENSHOTS, launched_chromium
+from tests.citizen_env import fresh_person
 from tests.oauth_helpers import BANK_ORG, ORGANISATIONS, Bank, new_key, public_jwks
 from tests.servers import bound_socket, running_server
 
@@ -94,7 +95,9 @@ class FapiWorld:
             code_challenge_method="S256",
         )
 
-    def authorization_url(self, oauth: OAuth2Client, verifier: str) -> tuple[str, str]:
+    def authorization_url(
+        self, oauth: OAuth2Client, verifier: str, **asking: object
+    ) -> tuple[str, str]:
         """Push the request (PAR) and return where the browser goes, and the state."""
         asked = [
             {
@@ -103,6 +106,7 @@ class FapiWorld:
                 "purpose": "Boliglån nr. 42",
                 "validTo": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
                 "metadata": {"inntektsaar": "2025"},
+                **asking,
             }
         ]
         url, state = oauth.create_authorization_url(
@@ -276,9 +280,10 @@ def test_accept_on_the_consent_page_gives_a_token_that_reads_data(
 
 def test_refusal_sends_access_denied_to_the_bank(world: FapiWorld, page: Page, shoot: Any) -> None:
     oauth = world.oauth_client()
-    url, state = world.authorization_url(oauth, generate_token(48))
+    url, state = world.authorization_url(oauth, generate_token(48), oneTime=True)
     oauth.close()
     _log_in_and_see_the_request(page, url, DEBTOR.fnr)
+    expect(page.get_by_text("Banken kan hente opplysningene én gang.")).to_be_visible()
     page.get_by_role("button", name="Nei, jeg samtykker ikke").click()
     expect(page.get_by_role("heading", name="Fjordbanken")).to_be_visible()
     answer = parse_qs(urlsplit(page.url).query)
@@ -318,3 +323,28 @@ def test_an_expired_interaction_is_refused_clearly(
             session.scalars(select(Consent).where(Consent.client_id == world.bank.client_id)).all()
             == []
         )
+
+
+def test_only_the_person_the_bank_named_may_answer(
+    world: FapiWorld, page: Page, shoot: Any
+) -> None:
+    oauth = world.oauth_client()
+    applicant = f"urn:altinn:person:identifier-no:{DEBTOR.fnr}"
+    url, _ = world.authorization_url(oauth, generate_token(48), **{"from": applicant})
+    oauth.close()
+    page.goto(url)
+    page.get_by_label("National identity number").fill(fresh_person())
+    page.locator("form:has(#pid) button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Denne forespørselen gjelder ikke deg"
+    )
+    expect(page.get_by_role("button", name="Ja, jeg samtykker")).to_have_count(0)
+    shoot("not-yours")
+    consent_page = page.url
+
+    # The refusal used nothing up: the applicant can still answer.
+    page.get_by_role("button", name="Logg ut").click()
+    _log_in_and_see_the_request(page, consent_page, DEBTOR.fnr)
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.get_by_role("heading", name="Fjordbanken")).to_be_visible()
+    assert "code" in parse_qs(urlsplit(page.url).query)

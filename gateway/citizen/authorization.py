@@ -25,6 +25,7 @@ from consent.consents import lifecycle
 from consent.consents.lifecycle import ConsentError, RequestedRight
 from gateway.citizen.service import PageError, ProductView, local_date, product_views
 from gateway.oauth import interaction
+from gateway.oauth.authorization_details import PERSON_URN_PREFIX
 from gateway.oauth.interaction import PendingInteraction
 from gateway.problems import ProblemError
 
@@ -94,10 +95,20 @@ def _asked(pending: PendingInteraction, now: datetime) -> AskedConsent:
     )
 
 
+def _for_person(pending: PendingInteraction, person: str) -> PendingInteraction:
+    """When the bank named the person it expects (`from`), no one else sees or answers."""
+    [detail] = pending.authorization_details
+    expected = detail.get("from")
+    if expected is not None and expected != PERSON_URN_PREFIX + person:
+        raise PageError(403, "not_yours_title", "not_yours")
+    return pending
+
+
 def authorization_page(
-    session: Session, interaction_id: str, *, language: str, now: datetime
+    session: Session, interaction_id: str, *, person: str, language: str, now: datetime
 ) -> AuthorizationView:
-    asked = _asked(_pending(session, interaction_id, now), now)
+    pending = _for_person(_pending(session, interaction_id, now), person)
+    asked = _asked(pending, now)
     return AuthorizationView(
         interaction_id=interaction_id,
         bank_name=asked.pending.client_name,
@@ -127,8 +138,8 @@ def answer(
 
     Returns the bank's redirect URL (code, state and iss; or error=access_denied).
     """
-    asked = _asked(_pending(session, interaction_id, now), now)
-    pending = asked.pending
+    pending = _for_person(_pending(session, interaction_id, now), person)
+    asked = _asked(pending, now)
     consent_id = str(uuid.uuid4())
     try:
         # Completing first claims the interaction: of two answers sent at once, one wins.

@@ -169,9 +169,8 @@ def authorization_page(
     interaction_id: str, request: Request, session: DbSession, now: Now
 ) -> HTMLResponse:
     """The consent page of the FAPI 2.0 code flow (the authorization endpoint sends the browser)."""
-    _person(request)
     view = authorization.authorization_page(
-        session, interaction_id, language=_language(request), now=now
+        session, interaction_id, person=_person(request), language=_language(request), now=now
     )
     return _render(request, "authorize.html", {"consent": view})
 
