@@ -247,11 +247,13 @@ def data_world(
     monkeypatch: pytest.MonkeyPatch,
     *,
     registry_fault: str = "",
+    brreg_url_override: str | None = None,
     **settings: Any,
 ) -> Iterator[DataWorld]:
     """Gateway, Skatteetaten, Brønnøysund and ID-porten over real HTTP on one database.
 
-    `registry_fault` is injected by both registries into every answer.
+    `registry_fault` is injected by both registries into every answer;
+    `brreg_url_override` points the gateway at another Brønnøysund (one that is down).
     """
     jwks = KeyStore(key_dir).public_jwks(KeyPurpose.REGISTRY_CLIENT)
     socks = [bound_socket() for _ in range(4)]
@@ -271,7 +273,7 @@ def data_world(
         key_dir,
         gateway_url=gateway_url,
         skatteetaten_url=ske_url,
-        brreg_url=brreg_url,
+        brreg_url=brreg_url_override or brreg_url,
         idporten_url=idporten_url,
         lookup=lookup,
         **settings,
