@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from consent.catalogue import INNTEKT, LOSORE, SUMMERT_SKATTEGRUNNLAG
-from gateway.data.service import DataCaller, DataService
 from gateway.clock import clock_of
+from gateway.data.service import DataCaller, DataService
 from gateway.database import DbSession
 from gateway.problems import AuditedRefusal, ProblemError
 from gateway.ratelimit import enforce_bank_quota
