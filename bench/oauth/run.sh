@@ -61,7 +61,7 @@ wrk_run() { # url file seconds [method] -> RESULT json
 
 start_gateway() { # database-url
   SAMTYKKE_DATABASE_URL=$1 SAMTYKKE_ISSUER_URL=$ISSUER SAMTYKKE_KEY_DIR=$RUN/keys \
-    SAMTYKKE_LOG_LEVEL=warning SAMTYKKE_MODE=test BENCH_RUN_DIR=$RUN \
+    SAMTYKKE_LOG_LEVEL=warning SAMTYKKE_MODE=test \
     taskset -c 0 .venv/bin/uvicorn --factory bench.oauth.app:create_bench_app \
     --host 127.0.0.1 --port "$PORT" --no-access-log --log-level warning >"$RUN/server.log" 2>&1 &
   SERVER_PID=$!
