@@ -8,28 +8,54 @@ too: what it keeps is the audit record of the refused attempt.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.problems import AuditedRefusal
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
-        try:
-            yield session
-        except AuditedRefusal:
-            # The refusal itself is the change: keep its audit record.
-            session.commit()
-            raise
-        except BaseException:
-            session.rollback()
-            raise
+def _commit_and_close(session: Session) -> None:
+    try:
         session.commit()
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def _finish(session: Session, end: Callable[[Session], None]) -> None:
+    # Shielded, so a client that hangs up does not leave the transaction open;
+    # a limiter of its own, so ending never waits behind requests that are
+    # themselves waiting for a pooled connection.
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(end, session, limiter=anyio.CapacityLimiter(1))
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # A new session does no I/O (it takes a connection at its first query), so
+    # it is made on the event loop: one hop to a worker thread fewer per request
+    # than a synchronous dependency, which enters in a thread too.
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    session = factory()
+    try:
+        yield session
+    except AuditedRefusal:
+        # The refusal itself is the change: keep its audit record.
+        await _finish(session, _commit_and_close)
+        raise
+    except BaseException:
+        await _finish(session, _rollback_and_close)
+        raise
+    await _finish(session, _commit_and_close)
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]

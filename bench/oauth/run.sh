@@ -5,7 +5,8 @@
 # (/work/shared/bench-peers/oidc-provider/run.sh: client credentials with
 # private_key_jwt + DPoP). One gateway process on core 0, wrk on core 1.
 # Each round: fresh database, fresh keys, pre-generated requests used once.
-# Last line: median token rps, peer rps, ratio, p99.
+# Last line: median token rps, peer rps, ratio, p99, the gateway's CPU per token
+# (user+system of its process during the measurement), and the load average.
 #
 # Knobs (env): ROUNDS=3 CONNS=32 DURATION=10 WARMUP=10 N=15000 N_WARMUP=12000 PORT=8400
 #   PG_ADMIN_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres PEER=1 (0: skip the peer)
@@ -59,9 +60,13 @@ wrk_run() { # url file seconds [method] -> RESULT json
     -- "$2" 1 "" "${4:-POST}" | sed -n 's/^RESULT //p'
 }
 
+cpu_ticks() { # pid -> user+system CPU of the process (all threads), in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
 start_gateway() { # database-url
   SAMTYKKE_DATABASE_URL=$1 SAMTYKKE_ISSUER_URL=$ISSUER SAMTYKKE_KEY_DIR=$RUN/keys \
-    SAMTYKKE_LOG_LEVEL=warning SAMTYKKE_MODE=test BENCH_RUN_DIR=$RUN \
+    SAMTYKKE_LOG_LEVEL=warning SAMTYKKE_MODE=test \
     taskset -c 0 .venv/bin/uvicorn --factory bench.oauth.app:create_bench_app \
     --host 127.0.0.1 --port "$PORT" --no-access-log --log-level warning >"$RUN/server.log" 2>&1 &
   SERVER_PID=$!
@@ -91,7 +96,11 @@ for round in $(seq "$ROUNDS"); do
   log "round $round: token warmup ${WARMUP}s"
   wrk_run "$ISSUER/oauth/token" "$RUN/warmup.txt" "$WARMUP" >/dev/null
   log "round $round: token measure ${DURATION}s (c=$CONNS)"
+  cpu_before=$(cpu_ticks "$SERVER_PID")
   token=$(wrk_run "$ISSUER/oauth/token" "$RUN/measure.txt" "$DURATION")
+  cpu_after=$(cpu_ticks "$SERVER_PID")
+  # The gateway's own CPU per token: steadier than rps on a shared machine.
+  token=$($PY -c 'import json,sys,os; r=json.loads(sys.argv[1]); t=(int(sys.argv[3])-int(sys.argv[2]))/os.sysconf("SC_CLK_TCK"); r["cpu_ms_per_request"]=round(1000*t/max(r["requests"],1),3); print(json.dumps(r))' "$token" "$cpu_before" "$cpu_after")
   log "round $round: healthz"
   wrk_run "$ISSUER/healthz" "$RUN/measure.txt" 5 GET >/dev/null
   healthz=$(wrk_run "$ISSUER/healthz" "$RUN/measure.txt" "$DURATION" GET)
@@ -102,20 +111,23 @@ for round in $(seq "$ROUNDS"); do
     (cd "$PEER_DIR" && ./run.sh >/dev/null)
     peer=$(cat "$PEER_DIR/run/token.json")
   fi
-  echo "{\"round\":$round,\"token\":$token,\"healthz\":$healthz,\"peer\":$peer}" | tee -a "$RUN.results" >&2
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  echo "{\"round\":$round,\"load\":$load,\"token\":$token,\"healthz\":$healthz,\"peer\":$peer}" | tee -a "$RUN.results" >&2
 done
 trap - EXIT
 
 $PY - "$RUN.results" <<'PYEOF'
-import json, statistics, sys
+import json, os, statistics, sys
 rounds = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 def med(path):
     values = [r[path[0]].get(path[1]) for r in rounds if r[path[0]].get(path[1]) is not None]
     return statistics.median(values) if values else float("nan")
 token, p99, peer, healthz = med(("token", "rps_ok")), med(("token", "p99_ms")), med(("peer", "rps_ok")), med(("healthz", "rps_ok"))
+cpu = med(("token", "cpu_ms_per_request"))
 errors = sum(r["token"]["non2xx"] + r["token"]["socket_errors"] for r in rounds)
 wrapped = any(r["token"]["wrapped"] for r in rounds)
 print(f"rounds={len(rounds)} token errors={errors}{' WRAPPED: raise N' if wrapped else ''}")
 print(f"samtykke token rps={token:.1f} p99={p99:.1f}ms healthz rps={healthz:.1f} "
-      f"oidc-provider rps={peer:.1f} ratio={token / peer:.3f}")
+      f"oidc-provider rps={peer:.1f} ratio={token / peer:.3f} gateway cpu/token={cpu:.2f}ms "
+      f"load={os.getloadavg()[0]:.1f}")
 PYEOF

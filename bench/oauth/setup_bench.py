@@ -1,6 +1,8 @@
-"""Prepare a token benchmark: migrate the database, register a bank, describe one consent.
+"""Prepare a token benchmark: migrate the database, register a bank, record an accepted consent.
 
 usage: python -m bench.oauth.setup_bench <database-url> <run-dir>
+The consent is made and accepted through the consent lifecycle, so the token
+endpoint reads it from the consent table as in production.
 Writes <run-dir>/bank.json with the client id, its private key and the consent.
 """
 
@@ -14,6 +16,8 @@ from pathlib import Path
 
 from joserfc.jwk import ECKey
 
+from consent.consents import lifecycle
+from consent.consents.lifecycle import RequestedRight
 from consent.storage.database import create_database_engine, create_session_factory
 from consent.storage.migrate import upgrade_database
 from gateway.clients import service
@@ -31,6 +35,7 @@ def main() -> None:
     key.ensure_kid()
     lookup = InMemoryOrganisationLookup([Organisation(BANK_ORG, "Bench Bank", "64.190")])
     engine = create_database_engine(database_url, pool_size=1)
+    now = datetime.now(UTC)
     with create_session_factory(engine)() as session:
         client = service.register(
             session,
@@ -43,19 +48,32 @@ def main() -> None:
             ),
             registered_by="bench",
         )
+        consent = lifecycle.create(
+            session,
+            consent_id=str(uuid.uuid4()),
+            person=PERSON,
+            bank_organisation_number=BANK_ORG,
+            client_id=client.client_id,
+            valid_to=now + timedelta(days=30),
+            rights=[
+                RequestedRight(
+                    "ske-samtykke-sbl-summert-skattegrunnlag", {"inntektsaar": str(now.year - 1)}
+                )
+            ],
+            request_message={"nb": "Lånesøknad", "en": "Loan application"},
+            redirect_url="https://bank.example/return",
+            one_time=False,
+            request_fingerprint="0" * 64,
+            answer_within=timedelta(days=1),
+            now=now,
+        )
+        lifecycle.accept(session, consent, person=PERSON, now=now)
         session.commit()
     engine.dispose()
-    now = datetime.now(UTC)
     bank = {
         "client_id": client.client_id,
         "key": key.as_dict(private=True),
-        "consent": {
-            "id": str(uuid.uuid4()),
-            "person": PERSON,
-            "bank": BANK_ORG,
-            "accepted_at": now.isoformat(),
-            "valid_to": (now + timedelta(days=30)).isoformat(),
-        },
+        "consent": {"id": consent.id, "person": PERSON},
     }
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "bank.json").write_text(json.dumps(bank))

@@ -36,6 +36,18 @@ from consent.audit.models import (
 _CHUNK = 500
 
 
+# Built once: every audited request appends an entry. RETURNING hands back
+# the row's key in the same round trip.
+_INSERT_ENTRY = insert(AuditEntry).returning(AuditEntry.id)
+
+
+def insert_entry(session: Session, values: dict[str, Any]) -> int:
+    """Insert one audit entry with a Core statement (no unit of work); return its key."""
+    # On the session's connection, so the ORM's bulk-insert machinery is skipped.
+    row_id: int = session.connection().execute(_INSERT_ENTRY, values).scalar_one()
+    return row_id
+
+
 def latest_checkpoint(session: Session) -> AuditCheckpoint | None:
     return session.scalars(
         select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size.desc()).limit(1)
