@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli import audit, consents, db, demo, mocks, openapi, serve
+from gateway.cli import audit, config, consents, db, demo, mocks, openapi, serve
 
 app = typer.Typer(
     name="samtykke",
-    help="Samtykke: consent-based data sharing between public registries and banks.",
+    help=(
+        "Samtykke: consent-based data sharing between public registries and banks.\n\n"
+        "Settings come from SAMTYKKE_* environment variables or a .env file "
+        "(`samtykke config table` lists them)."
+    ),
+    epilog=(
+        "First time? Run `samtykke demo` (mock registries + gateway on SQLite) and open the "
+        "URLs it prints. For a real deployment: `samtykke db upgrade`, then `samtykke serve`. "
+        "Every command takes --help."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -19,6 +28,7 @@ app.add_typer(openapi.app, name="openapi")
 app.add_typer(audit.app, name="audit")
 app.add_typer(consents.app, name="consents")
 app.add_typer(mocks.app, name="mocks")
+app.add_typer(config.app, name="config")
 
 
 def main() -> None:

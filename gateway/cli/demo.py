@@ -85,7 +85,10 @@ def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 def demo() -> None:
-    """Start the mock registries, the gateway and the demo bank; print the URLs to open."""
+    """Run the whole system on this machine until Ctrl-C, and print the URLs to open.
+
+    Migrates the SQLite database, then starts the mock registries and the gateway.
+    """
     settings = get_settings()
     env = {**os.environ, "SAMTYKKE_MODE": "demo", "SAMTYKKE_DATABASE_URL": settings.database_url}
     upgrade_database(settings.database_url)
