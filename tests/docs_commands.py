@@ -23,8 +23,10 @@ from pathlib import Path
 
 import httpx
 from typer.main import get_command
+from typer.testing import CliRunner
 
 from gateway.cli import app as cli_app
+from gateway.settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -32,7 +34,7 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 COMMAND_TIMEOUT_SECONDS = 120
 STARTUP_TIMEOUT_SECONDS = 30.0
 
-_FENCE = re.compile(r"^(`{3,})\s*(.*)$")
+_FENCE = re.compile(r"^ *(`{3,})\s*(.*)$")  # indented inside list items too
 
 # A python block starting with this comment is saved under that name for later lines.
 SAVE_AS = re.compile(r"^# save as: ([\w.-]+\.py)\s*$", re.MULTILINE)
@@ -153,8 +155,50 @@ def environment(directory: Path, ports: Ports) -> dict[str, str]:
     return env
 
 
+_SHELL_SYNTAX = set("|;&<>$`()*?~")
+
+
+def in_process_arguments(command: str) -> list[str] | None:
+    """The arguments of a plain `samtykke …` line, which can run without a new interpreter.
+
+    Lines with shell syntax (redirections, pipes, variables) are left to bash.
+    """
+    if _SHELL_SYNTAX & set(command.split("#", 1)[0]):
+        return None
+    words = shlex.split(command, comments=True)
+    if not words or words[0] != "samtykke":
+        return None
+    return words[1:]
+
+
+def run_in_process(arguments: list[str], *, cwd: Path, env: dict[str, str], where: str) -> None:
+    """Run `samtykke ARGUMENTS` through the installed entry point's Click app, in `cwd`.
+
+    The same app the `samtykke` script runs, minus the second or so a new
+    interpreter spends importing the gateway for every documented line.
+    """
+    overrides: dict[str, str | None] = {**env}
+    overrides.update({name: None for name in os.environ if name not in env})
+    previous = Path.cwd()
+    get_settings.cache_clear()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli_app, arguments, env=overrides)
+    finally:
+        os.chdir(previous)
+        get_settings.cache_clear()
+    assert result.exit_code == 0, (
+        f"{where}: `samtykke {shlex.join(arguments)}` exited {result.exit_code}\n"
+        f"output:\n{result.output[-2000:]}\n{result.exception!r}"
+    )
+
+
 def run_command(command: str, *, cwd: Path, env: dict[str, str], where: str) -> None:
-    """Run one documented line with bash; fail with its output unless it exits 0."""
+    """Run one documented line; fail with its output unless it exits 0."""
+    arguments = in_process_arguments(command)
+    if arguments is not None:
+        run_in_process(arguments, cwd=cwd, env=env, where=where)
+        return
     completed = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", command],
         cwd=cwd,
