@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -14,17 +15,23 @@ from gateway import health, metrics, registries
 from gateway.audit import endpoints as audit_endpoints
 from gateway.audit.sequencing import create_sequencer
 from gateway.citizen import pages as citizen_pages
+from gateway.clients import endpoints as client_endpoints
+from gateway.clients.brreg_lookup import BrregOrganisationLookup
 from gateway.clock import clock_of
 from gateway.consent_requests import endpoints as consent_requests
+from gateway.data import routes as data_routes
 from gateway.expiry import sweeping
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
+from gateway.oauth import endpoints as oauth_endpoints
+from gateway.oauth.wiring import install_authorization_server
 from gateway.problems import install_problem_handlers
 from gateway.receipts import endpoints as receipts
 from gateway.settings import Settings, get_settings
 
 API_VERSION = "0.1.0"
+FETCH_THREADS = 16
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,9 +47,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine, limit=settings.bank_requests_per_minute, window_seconds=60, clock=time.time
         )
         app.state.registries = registries.build_registries(settings, app.state.keys)
+        if app.state.organisation_lookup is None:
+            app.state.organisation_lookup = BrregOrganisationLookup(app.state.registries.brreg)
         app.state.audit_sequencer = create_sequencer(engine, app.state.keys, settings)
         if settings.audit_sequencer_thread:
             app.state.audit_sequencer.start()
+        # The loan-application bundle asks every registry at once from these threads.
+        app.state.fetch_executor = ThreadPoolExecutor(
+            max_workers=FETCH_THREADS, thread_name_prefix="registry-fetch"
+        )
         try:
             async with sweeping(
                 app.state.sessionmaker,
@@ -51,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ):
                 yield
         finally:
+            app.state.fetch_executor.shutdown(wait=True)
             app.state.audit_sequencer.stop()
             app.state.registries.close()
             engine.dispose()
@@ -77,4 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     citizen_pages.install(app, settings)
     app.include_router(audit_endpoints.well_known)
     app.include_router(audit_endpoints.router)
+    install_authorization_server(app, settings)
+    app.include_router(oauth_endpoints.router)
+    app.include_router(client_endpoints.router)
+    app.include_router(data_routes.router)
     return app

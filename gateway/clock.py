@@ -30,3 +30,9 @@ def clock_of(state: object) -> Clock:
         return clock()
 
     return now
+
+
+def epoch_seconds(state: object) -> Callable[[], int]:
+    """The app's clock in whole seconds since the epoch, as JWT claims count time."""
+    now = clock_of(state)
+    return lambda: int(now().timestamp())

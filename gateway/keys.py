@@ -63,6 +63,7 @@ class KeyStore:
     def __init__(self, key_dir: Path) -> None:
         self.key_dir = key_dir
         self._keys: dict[KeyPurpose, list[Key]] = {}
+        self._loaded_versions: dict[KeyPurpose, int] = {}
 
     def _path(self, purpose: KeyPurpose) -> Path:
         return self.key_dir / f"{purpose.value}.jwks.json"
@@ -94,9 +95,19 @@ class KeyStore:
         document = json.loads(path.read_text())
         return [import_key(data) for data in document["keys"]]
 
+    def _version(self, purpose: KeyPurpose) -> int:
+        try:
+            return self._path(purpose).stat().st_mtime_ns
+        except FileNotFoundError:
+            return -1
+
     def keys(self, purpose: KeyPurpose) -> list[Key]:
-        if purpose not in self._keys:
+        # A rotation by another process (`samtykke keys rotate`) replaces the file;
+        # its new modification time makes every running process reload it.
+        version = self._version(purpose)
+        if purpose not in self._keys or self._loaded_versions.get(purpose) != version:
             self._keys[purpose] = self._load(purpose)
+            self._loaded_versions[purpose] = self._version(purpose)
         return self._keys[purpose]
 
     def signing_key(self, purpose: KeyPurpose) -> Key:
@@ -119,9 +130,11 @@ class KeyStore:
         keys = [fresh, *self.keys(purpose)][: RETAINED_PREVIOUS_KEYS + 1]
         self._write(purpose, keys)
         self._keys[purpose] = keys
+        self._loaded_versions[purpose] = self._version(purpose)
         assert fresh.kid is not None
         return fresh.kid
 
     def reload(self) -> None:
         """Forget cached keys, so a rotation made by another process is seen."""
         self._keys.clear()
+        self._loaded_versions.clear()

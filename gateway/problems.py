@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -58,6 +59,14 @@ class ProblemError(Exception):
             body["instance"] = instance
         body.update(self.extensions)
         return body
+
+
+class AuditedRefusal(ProblemError):  # noqa: N818  (a refusal the client caused, not a fault)
+    """A refusal whose audit record must be kept: the request's session commits, then answers.
+
+    Raised after the refusal has been appended to the audit log, so that the
+    record of the refused attempt survives while nothing else is changed.
+    """
 
 
 def problem_response(problem: ProblemError, request: Request | None = None) -> JSONResponse:
@@ -146,4 +155,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(OperationalError, _on_database_unavailable)
     app.add_exception_handler(DBAPIError, _on_database_unavailable)
+    # Every pooled connection busy for longer than the pool timeout: overloaded, not broken.
+    app.add_exception_handler(PoolTimeoutError, _on_database_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)

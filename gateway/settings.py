@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -94,6 +94,17 @@ class Settings(BaseSettings):
     audit_sequencer_thread: bool = Field(
         default=True,
         description="Run the audit sequencer in this process (one per database does the work).",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of the admin API; without it the admin API refuses everything.",
+    )
+    access_token_lifetime_seconds: int = Field(
+        default=120, ge=10, le=600, description="Lifetime of the access tokens the gateway issues."
+    )
+    dpop_nonce_secret: SecretStr | None = Field(
+        default=None,
+        description="When set, DPoP proofs must carry a server nonce derived from this secret.",
     )
     log_level: str = Field(default="info", description="Lowest level that is logged.")
     host: str = Field(default="127.0.0.1", description="Address `samtykke serve` listens on.")

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from typer.main import get_command
 from typer.testing import CliRunner
 
 from gateway.cli import app as cli_app
@@ -38,11 +37,6 @@ _FENCE = re.compile(r"^ *(`{3,})\s*(.*)$")  # indented inside list items too
 
 # A python block starting with this comment is saved under that name for later lines.
 SAVE_AS = re.compile(r"^# save as: ([\w.-]+\.py)\s*$", re.MULTILINE)
-
-# `samtykke` command groups documented ahead of the merge that brings them
-# (the authorization server's). A line using one runs as soon as the CLI has
-# the group; until then it is skipped. Remove a name once its group is merged.
-AWAITING_MERGE = frozenset({"clients", "keys", "oauth"})
 
 
 @dataclass(frozen=True)
@@ -211,22 +205,6 @@ def run_command(command: str, *, cwd: Path, env: dict[str, str], where: str) -> 
     assert completed.returncode == 0, (
         f"{where}: `{command}` exited {completed.returncode}\n"
         f"stdout:\n{completed.stdout[-2000:]}\nstderr:\n{completed.stderr[-2000:]}"
-    )
-
-
-def cli_groups() -> set[str]:
-    command = get_command(cli_app)
-    return set(getattr(command, "commands", {}))
-
-
-def awaits_merge(command: str) -> bool:
-    """Whether `command` uses a documented command group this build does not have yet."""
-    words = command.split()
-    return (
-        len(words) > 1
-        and words[0] == "samtykke"
-        and words[1] in AWAITING_MERGE
-        and words[1] not in cli_groups()
     )
 
 
@@ -405,8 +383,6 @@ def run_document(document: Path, directory: Path) -> int:
                 continue
             for command in block.commands():
                 where = block.where()
-                if awaits_merge(command):
-                    continue
                 if command.startswith("make ") or command == "make":
                     check_make_command(command, env=env, where=where)
                 elif block.long_running:

@@ -13,6 +13,12 @@ from consent.audit.models import (
     AuditPending,
     AuditTreeNode,
 )
+from consent.authorization.models import (
+    AuthorizationCode,
+    PushedAuthorizationRequest,
+    RevokedToken,
+    UsedJti,
+)
 from consent.clients.models import Client
 from consent.consents.models import Consent, ConsentEvent
 from consent.quotas.models import QuotaWindow
@@ -24,9 +30,13 @@ __all__ = [
     "AuditLeaf",
     "AuditPending",
     "AuditTreeNode",
+    "AuthorizationCode",
     "Base",
     "Client",
     "Consent",
     "ConsentEvent",
+    "PushedAuthorizationRequest",
     "QuotaWindow",
+    "RevokedToken",
+    "UsedJti",
 ]

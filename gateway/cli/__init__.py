@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli import audit, config, consents, db, demo, mocks, openapi, serve
+from gateway.cli import (
+    audit,
+    clients,
+    config,
+    consents,
+    db,
+    demo,
+    keys,
+    mocks,
+    oauth,
+    openapi,
+    serve,
+)
 
 app = typer.Typer(
     name="samtykke",
@@ -28,6 +40,9 @@ app.add_typer(openapi.app, name="openapi")
 app.add_typer(audit.app, name="audit")
 app.add_typer(consents.app, name="consents")
 app.add_typer(mocks.app, name="mocks")
+app.add_typer(clients.app, name="clients")
+app.add_typer(keys.app, name="keys")
+app.add_typer(oauth.app, name="oauth")
 app.add_typer(config.app, name="config")
 
 

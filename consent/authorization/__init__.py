@@ -1,0 +1,1 @@
+"""Authorization-server state: used jtis, revoked tokens, pushed requests, authorization codes."""

@@ -1,0 +1,154 @@
+"""Every query on the authorization server's tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import TextClause, bindparam, delete, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from consent.authorization.models import (
+    AuthorizationCode,
+    PushedAuthorizationRequest,
+    RevokedToken,
+    UsedJti,
+)
+
+
+def _use_jtis_statement(rows: int) -> TextClause:
+    values = ", ".join(f"(:namespace{i}, :jti{i}, :expires_at{i})" for i in range(rows))
+    statement = text(
+        f"INSERT INTO used_jtis (namespace, jti, expires_at) VALUES {values} "  # noqa: S608  (no input in the SQL text)
+        "ON CONFLICT DO NOTHING RETURNING namespace, jti"
+    )
+    expiry_type = UsedJti.__table__.c.expires_at.type
+    return statement.bindparams(
+        *(bindparam(f"expires_at{i}", type_=expiry_type) for i in range(rows))
+    )
+
+
+# Built once: the token endpoint records one or two jtis per request.
+_USE_JTIS = {rows: _use_jtis_statement(rows) for rows in (1, 2, 3)}
+
+
+def use_jtis(
+    session: Session, entries: Sequence[tuple[str, str, datetime]]
+) -> set[tuple[str, str]]:
+    """Record each (namespace, jti, expires_at) as used, in one statement.
+
+    Returns the (namespace, jti) pairs that were used before, by any process:
+    the primary key makes the check race-free, and ON CONFLICT DO NOTHING
+    keeps the transaction usable after a replay.
+    """
+    if not entries:
+        return set()
+    if len(entries) not in _USE_JTIS:
+        return set().union(*(use_jtis(session, [entry]) for entry in entries))
+    params: dict[str, object] = {}
+    for i, (namespace, jti, expires_at) in enumerate(entries):
+        params |= {f"namespace{i}": namespace, f"jti{i}": jti, f"expires_at{i}": expires_at}
+    rows = session.connection().execute(_USE_JTIS[len(entries)], params)
+    inserted = {(row[0], row[1]) for row in rows}
+    return {(namespace, jti) for namespace, jti, _ in entries} - inserted
+
+
+def use_jti(session: Session, namespace: str, jti: str, expires_at: datetime) -> bool:
+    """Record one `jti` as used; False when it was used before."""
+    return not use_jtis(session, [(namespace, jti, expires_at)])
+
+
+def purge_expired(session: Session, now: datetime) -> dict[str, int]:
+    """Delete rows that can no longer matter: expired jtis, codes, requests, revocations."""
+    expiring = {
+        "used_jtis": UsedJti.expires_at,
+        "authorization_codes": AuthorizationCode.expires_at,
+        "pushed_authorization_requests": PushedAuthorizationRequest.expires_at,
+        "revoked_tokens": RevokedToken.expires_at,
+    }
+    counts: dict[str, int] = {}
+    for table, column in expiring.items():
+        # Pending interactions outlive their request_uri: keep them an hour for the consent page.
+        cutoff = now - timedelta(hours=1) if table == "pushed_authorization_requests" else now
+        result = session.execute(delete(column.class_).where(column < cutoff))
+        counts[table] = int(getattr(result, "rowcount", 0) or 0)
+    return counts
+
+
+def is_revoked(session: Session, jti: str) -> bool:
+    return session.get(RevokedToken, jti) is not None
+
+
+def revoke_token(
+    session: Session, jti: str, client_id: str, expires_at: datetime, now: datetime
+) -> None:
+    """Record the revocation of token `jti` (idempotent)."""
+    values = {"jti": jti, "client_id": client_id, "expires_at": expires_at, "revoked_at": now}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(RevokedToken).values(**values).on_conflict_do_nothing())
+
+
+def add_pushed_request(session: Session, pushed: PushedAuthorizationRequest) -> None:
+    session.add(pushed)
+    session.flush()
+
+
+def use_pushed_request(
+    session: Session, request_id: str, client_id: str, interaction_id: str, now: datetime
+) -> PushedAuthorizationRequest | None:
+    """Consume a live request_uri once (race-free); None when unknown, expired, used or foreign."""
+    result = session.execute(
+        update(PushedAuthorizationRequest)
+        .where(
+            PushedAuthorizationRequest.id == request_id,
+            PushedAuthorizationRequest.client_id == client_id,
+            PushedAuthorizationRequest.used_at.is_(None),
+            PushedAuthorizationRequest.expires_at > now,
+        )
+        .values(used_at=now, interaction_id=interaction_id)
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return session.get(PushedAuthorizationRequest, request_id, populate_existing=True)
+
+
+def pending_interaction(session: Session, interaction_id: str) -> PushedAuthorizationRequest | None:
+    query = select(PushedAuthorizationRequest).where(
+        PushedAuthorizationRequest.interaction_id == interaction_id,
+        PushedAuthorizationRequest.completed_at.is_(None),
+    )
+    return session.scalars(query).first()
+
+
+def complete_interaction(session: Session, interaction_id: str, now: datetime) -> bool:
+    """Mark the interaction done once; False when it was completed before."""
+    result = session.execute(
+        update(PushedAuthorizationRequest)
+        .where(
+            PushedAuthorizationRequest.interaction_id == interaction_id,
+            PushedAuthorizationRequest.completed_at.is_(None),
+        )
+        .values(completed_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def add_authorization_code(session: Session, code: AuthorizationCode) -> None:
+    session.add(code)
+    session.flush()
+
+
+def use_authorization_code(
+    session: Session, code_hash: str, now: datetime
+) -> AuthorizationCode | None:
+    """Redeem a code once (race-free). Returns it even when expired; the caller decides."""
+    result = session.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.code_hash == code_hash, AuthorizationCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return session.get(AuthorizationCode, code_hash, populate_existing=True)

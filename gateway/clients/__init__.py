@@ -1,0 +1,1 @@
+"""Registering bank and agency clients: service, admin API and the organisation check."""

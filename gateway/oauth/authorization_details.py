@@ -1,0 +1,94 @@
+"""Rich authorization requests (RFC 9396): parsing the `authorization_details` parameter.
+
+The consent type names an accepted consent and the person who gave it, as
+Maskinporten's `urn:altinn:consent` does:
+`[{"type": "urn:samtykke:consent", "id": "...", "from": "urn:altinn:person:identifier-no:..."}]`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from gateway.oauth.errors import InvalidAuthorizationDetailsError
+
+CONSENT_TYPE = "urn:samtykke:consent"
+PERSON_URN_PREFIX = "urn:altinn:person:identifier-no:"
+
+
+@dataclass(frozen=True)
+class ConsentReference:
+    consent_id: str
+    person: str  # from the `from` URN
+
+
+def _invalid(description: str) -> InvalidAuthorizationDetailsError:
+    return InvalidAuthorizationDetailsError(description)
+
+
+def parse_consent_reference(raw: str) -> ConsentReference:
+    """The single consent an `authorization_details` value asks for."""
+    try:
+        details = json.loads(raw)
+    except ValueError as error:
+        raise _invalid("authorization_details must be a JSON array.") from error
+    if not isinstance(details, list) or len(details) != 1 or not isinstance(details[0], dict):
+        raise _invalid("authorization_details must be a JSON array with exactly one object.")
+    detail = details[0]
+    if detail.get("type") != CONSENT_TYPE:
+        raise _invalid(f"Unknown authorization_details type; supported: {CONSENT_TYPE}.")
+    unknown = set(detail) - {"type", "id", "from"}
+    if unknown:
+        raise _invalid(f"Unknown authorization_details fields: {', '.join(sorted(unknown))}.")
+    consent_id, person_urn = detail.get("id"), detail.get("from")
+    if not isinstance(consent_id, str) or not 1 <= len(consent_id) <= 64:
+        raise _invalid("authorization_details needs the consent's id.")
+    if not isinstance(person_urn, str) or not person_urn.startswith(PERSON_URN_PREFIX):
+        raise _invalid(f"authorization_details needs 'from' = {PERSON_URN_PREFIX}<person>.")
+    person = person_urn.removeprefix(PERSON_URN_PREFIX)
+    if len(person) != 11 or not person.isdigit():
+        raise _invalid("'from' must name a person by an 11-digit identity number.")
+    return ConsentReference(consent_id=consent_id, person=person)
+
+
+CONSENT_REQUEST_TYPE = "urn:samtykke:consent-request"
+
+
+def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[dict[str, object]]:
+    """The consent a pushed authorization request asks the citizen for.
+
+    `[{"type": "urn:samtykke:consent-request", "products": [...], "purpose": "...",
+    "validTo": "<ISO 8601>", "metadata": {...}}]`; products must be among the client's.
+    """
+    if not raw:
+        raise _invalid("A pushed authorization request needs authorization_details.")
+    try:
+        details = json.loads(raw)
+    except ValueError as error:
+        raise _invalid("authorization_details must be a JSON array.") from error
+    if not isinstance(details, list) or len(details) != 1 or not isinstance(details[0], dict):
+        raise _invalid("authorization_details must be a JSON array with exactly one object.")
+    detail = details[0]
+    if detail.get("type") != CONSENT_REQUEST_TYPE:
+        raise _invalid(f"Unknown authorization_details type; supported: {CONSENT_REQUEST_TYPE}.")
+    unknown = set(detail) - {"type", "products", "purpose", "validTo", "metadata"}
+    if unknown:
+        raise _invalid(f"Unknown authorization_details fields: {', '.join(sorted(unknown))}.")
+    products = detail.get("products")
+    if (
+        not isinstance(products, list)
+        or not products
+        or not all(isinstance(p, str) for p in products)
+    ):
+        raise _invalid("'products' must list the data products asked for.")
+    foreign = [p for p in products if p not in allowed_products]
+    if foreign:
+        raise _invalid(f"This client may not ask for: {', '.join(foreign)}.")
+    purpose, valid_to = detail.get("purpose"), detail.get("validTo")
+    if not isinstance(purpose, str) or not 1 <= len(purpose) <= 500:
+        raise _invalid("'purpose' must say, in at most 500 characters, why the data is needed.")
+    if not isinstance(valid_to, str):
+        raise _invalid("'validTo' must give when the consent ends (ISO 8601).")
+    if not isinstance(detail.get("metadata", {}), dict):
+        raise _invalid('\'metadata\' must be an object, e.g. {"inntektsaar": "2024"}.')
+    return [detail]

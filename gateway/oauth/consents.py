@@ -1,0 +1,72 @@
+"""What the token endpoint needs to know about a consent, behind a protocol.
+
+The consent domain implements `ConsentLookup`; the app takes it from
+`app.state.consent_lookup`. Without one, consent-bound tokens are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from consent.consents import repository as consent_repository
+from consent.consents.lifecycle import expiry_due
+from consent.consents.states import ConsentStatus
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    id: str
+    status: str  # created | accepted | rejected | revoked | expired | used | deleted
+    person: str  # the citizen's national identity number
+    bank_organisation_number: str
+    valid_to: datetime
+    accepted_at: datetime | None
+    consent_rights: list[dict[str, Any]] = field(default_factory=list)  # Altinn's shape
+    one_time: bool = False
+
+
+class ConsentLookup(Protocol):
+    def find(self, session: Session, consent_id: str) -> ConsentView | None: ...
+
+
+class InMemoryConsentLookup:
+    """A fixed set of consents, for tests and benchmarks."""
+
+    def __init__(self, consents: list[ConsentView] | None = None) -> None:
+        self.consents = {consent.id: consent for consent in consents or []}
+
+    def add(self, consent: ConsentView) -> None:
+        self.consents[consent.id] = consent
+
+    def find(self, session: Session, consent_id: str) -> ConsentView | None:
+        return self.consents.get(consent_id)
+
+
+class RepositoryConsentLookup:
+    """The consent domain's own records, read in the token request's transaction."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+
+    def find(self, session: Session, consent_id: str) -> ConsentView | None:
+        consent = consent_repository.get(session, consent_id)
+        if consent is None:
+            return None
+        return ConsentView(
+            id=consent.id,
+            # A consent past its time counts as expired even before the sweeper has run.
+            status=ConsentStatus.EXPIRED.value
+            if expiry_due(consent, self.clock())
+            else consent.status,
+            person=consent.person,
+            bank_organisation_number=consent.bank_organisation_number,
+            valid_to=consent.valid_to,
+            accepted_at=consent.accepted_at,
+            consent_rights=list(consent.consent_rights),
+            one_time=consent.one_time,
+        )

@@ -1,0 +1,115 @@
+"""The hand-off between the authorization endpoint and the citizen's consent page.
+
+The consent page loads the pending interaction to show who asks for what,
+then completes it with the logged-in person and their answer; it gets back
+the URL to send the browser to (303), with code, state and iss (RFC 9207).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from consent.authorization import repository as authorization_repository
+from consent.authorization.models import AuthorizationCode
+from consent.clients import repository as clients_repository
+from gateway.problems import ProblemError
+
+CODE_LIFETIME_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class PendingInteraction:
+    interaction_id: str
+    client_id: str
+    client_name: str
+    organisation_number: str
+    authorization_details: list[dict[str, Any]]
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _not_found() -> ProblemError:
+    return ProblemError(
+        404,
+        "interaction-not-found",
+        "No such pending authorization",
+        "The authorization is unknown or already answered; start again from the bank.",
+    )
+
+
+def load_pending(session: Session, interaction_id: str) -> PendingInteraction:
+    pushed = authorization_repository.pending_interaction(session, interaction_id)
+    if pushed is None:
+        raise _not_found()
+    client = clients_repository.get(session, pushed.client_id)
+    if client is None or not client.is_active:
+        raise _not_found()
+    return PendingInteraction(
+        interaction_id=interaction_id,
+        client_id=client.client_id,
+        client_name=client.name,
+        organisation_number=client.organisation_number,
+        authorization_details=list(pushed.parameters["authorization_details"]),
+    )
+
+
+def _redirect(redirect_uri: str, params: dict[str, str | None]) -> str:
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    separator = "&" if "?" in redirect_uri else "?"
+    return f"{redirect_uri}{separator}{query}"
+
+
+def complete(
+    session: Session,
+    interaction_id: str,
+    *,
+    person: str,
+    approved: bool,
+    issuer: str,
+    consent_id: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Answer the interaction once; returns the client redirect URL (send it with 303)."""
+    now = now or datetime.now(UTC)
+    pushed = authorization_repository.pending_interaction(session, interaction_id)
+    if pushed is None or not authorization_repository.complete_interaction(
+        session, interaction_id, now
+    ):
+        raise _not_found()
+    parameters = pushed.parameters
+    redirect_uri: str = parameters["redirect_uri"]
+    if not approved:
+        return _redirect(
+            redirect_uri,
+            {"error": "access_denied", "state": parameters.get("state"), "iss": issuer},
+        )
+    details = [dict(detail) for detail in parameters["authorization_details"]]
+    for detail in details:
+        detail["from"] = f"urn:altinn:person:identifier-no:{person}"
+        if consent_id is not None:
+            detail["id"] = consent_id
+    code = secrets.token_urlsafe(32)
+    authorization_repository.add_authorization_code(
+        session,
+        AuthorizationCode(
+            code_hash=hash_code(code),
+            client_id=pushed.client_id,
+            redirect_uri=redirect_uri,
+            code_challenge=parameters["code_challenge"],
+            scope=parameters["scope"],
+            authorization_details=details,
+            person=person,
+            dpop_jkt=parameters.get("dpop_jkt"),
+            expires_at=now + timedelta(seconds=CODE_LIFETIME_SECONDS),
+        ),
+    )
+    return _redirect(redirect_uri, {"code": code, "state": parameters.get("state"), "iss": issuer})

@@ -1,0 +1,117 @@
+"""Authlib's AuthorizationServer, built per request around that request's database session.
+
+Authlib is synchronous and so is our session, so the whole token request,
+with its jti records and its audit entry, is one transaction, committed by
+`gateway.database.DbSession` before the answer leaves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from authlib.oauth2 import AuthorizationServer as AuthlibAuthorizationServer
+from authlib.oauth2.rfc6749.errors import OAuth2Error
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from consent.clients import repository as clients_repository
+from gateway.keys import KeyStore
+from gateway.oauth.client_assertion import PrivateKeyJwtAuthentication
+from gateway.oauth.clients import PRIVATE_KEY_JWT, ClientCache, OAuthClient
+from gateway.oauth.consents import ConsentLookup
+from gateway.oauth.dpop import DpopNonces, DpopVerifier
+from gateway.oauth.grants import register_grants
+from gateway.oauth.jti_ledger import JtiLedger
+from gateway.oauth.keys import ClientKeys
+from gateway.settings import Settings
+
+TOKEN_PATH = "/oauth/token"  # noqa: S105  (a path, not a secret)
+
+
+class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
+    def __init__(
+        self,
+        session: Session,
+        *,
+        settings: Settings,
+        keys: KeyStore,
+        client_keys: ClientKeys,
+        client_cache: ClientCache,
+        consent_lookup: ConsentLookup | None,
+        nonces: DpopNonces | None,
+        now: Callable[[], int] = lambda: int(time.time()),
+    ) -> None:
+        super().__init__(scopes_supported=None)
+        self.session = session
+        self.settings = settings
+        self.issuer = settings.issuer_url
+        self.keys = keys
+        self.client_cache = client_cache
+        self.consent_lookup = consent_lookup
+        self.now = now
+        self.jtis = JtiLedger(session)
+        self.dpop = DpopVerifier(session, now=now, nonces=nonces, ledger=self.jtis)
+        self.register_client_auth_method(
+            PRIVATE_KEY_JWT,
+            PrivateKeyJwtAuthentication(
+                self.jtis, issuer=self.issuer, client_keys=client_keys.of, now=now
+            ),
+        )
+        register_grants(self)
+
+    @property
+    def token_endpoint(self) -> str:
+        return self.issuer + TOKEN_PATH
+
+    def query_client(self, client_id: str) -> OAuthClient | None:
+        record = self.client_cache.get(
+            client_id, lambda key: clients_repository.get(self.session, key)
+        )
+        return OAuthClient(record) if record is not None else None
+
+    def save_token(self, token: dict[str, Any], request: Any) -> None:
+        # Tokens are self-contained JWTs; only revocations are stored (token_management).
+        return None
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def create_oauth2_request(self, request: Any) -> Any:
+        # The route has already read the body into a StarletteOAuth2Request.
+        return request
+
+    def handle_error_response(self, request: Any, error: OAuth2Error) -> Response:
+        # A refused request's JWTs are spent too: a replay must not succeed later,
+        # e.g. once the consent it was refused for has been accepted.
+        if self.jtis.unsettled:
+            with contextlib.suppress(OAuth2Error):
+                self.jtis.settle()
+        response: Response = super().handle_error_response(request, error)
+        return response
+
+    def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]) -> Response:
+        if status < 400 and self.jtis.unsettled:
+            # A success answer with unrecorded jtis would let a replay through: fail closed.
+            raise RuntimeError("one-time identifiers were not recorded before answering")
+        header_map = dict(headers)
+        if isinstance(body, dict):
+            header_map.pop("Content-Type", None)
+            return JSONResponse(body, status_code=status, headers=header_map)
+        return Response(body or b"", status_code=status, headers=header_map)
+
+
+def build_server(request: Request, session: Session) -> AuthorizationServer:
+    state = request.app.state
+    return AuthorizationServer(
+        session,
+        settings=state.settings,
+        keys=state.keys,
+        client_keys=state.client_keys,
+        client_cache=state.client_cache,
+        consent_lookup=getattr(state, "consent_lookup", None),
+        nonces=state.dpop_nonces,
+    )
