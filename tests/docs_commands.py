@@ -376,7 +376,8 @@ def run_document(document: Path, directory: Path) -> int:
                 check_python(block)
                 saved_as = SAVE_AS.match(block.text)
                 if saved_as:  # later lines run it, as a reader who saved it would
-                    (directory / saved_as.group(1)).write_text(block.text, encoding="utf-8")
+                    saved = directory / saved_as.group(1)
+                    saved.write_text(ports.rewrite(block.text), encoding="utf-8")
                 checked += 1
                 continue
             if block.kind != "sh":
