@@ -4,17 +4,22 @@ A receipt exists once the citizen has accepted. It names the record, the
 principal (the person), the controller and recipient (the bank), the
 purpose (the bank's own words), the data categories (the products, their
 fields and metadata), the validity, how to withdraw, and every event so
-far, each with the audit entry that records it. The gateway signs the
+far, each with the audit entry that records it and the signed checkpoint
+of the audit log that includes that entry. The gateway signs the
 record as a JWS; this module only assembles it.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from consent.audit import proofs
+from consent.audit import repository as audit_repository
 from consent.catalogue import find
 from consent.consents.lifecycle import utc
 from consent.consents.models import Consent, ConsentEvent
@@ -27,17 +32,44 @@ class NoReceiptError(Exception):
     """The consent was never accepted, so there is nothing to give a receipt for."""
 
 
-def checkpoint_reference(audit_entry_id: str) -> dict[str, Any] | None:
-    """The signed audit checkpoint that covers `audit_entry_id`.
+def checkpoint_reference(session: Session, audit_entry_id: str, *, keys_uri: str) -> dict[str, Any]:
+    """Where `audit_entry_id` sits in the tamper-evident log, or that it is not placed yet.
 
-    This is where the receipt points into the tamper-evident log. The log's
-    signed checkpoints are not part of this codebase yet, so the receipt
-    carries the audit entry id alone and this answers None; once
-    checkpoints exist, look the entry's checkpoint up here (tree size, root
-    hash, checkpoint id) and every receipt carries it.
+    Once sequenced, the entry is named by its sequence number and the signed
+    checkpoint made in the same round (the first tree that includes it), with
+    the RFC 9162 inclusion proof of the entry under that checkpoint's root.
+    Anyone can check the signature with the keys at `keys_uri` and recompute
+    the root from the leaf hash and the proof. Until the sequencer has run,
+    the receipt says "pending" rather than leaving the field out.
     """
-    del audit_entry_id
-    return None
+    leaf = audit_repository.leaf_by_entry_id(session, audit_entry_id)
+    checkpoint = (
+        None
+        if leaf is None
+        else audit_repository.first_checkpoint_covering(session, leaf.sequence_number)
+    )
+    if leaf is None or checkpoint is None:
+        return {"status": "pending"}
+    try:
+        proof = proofs.inclusion_proof(session, leaf.sequence_number, checkpoint.tree_size)
+    except proofs.ProofUnavailableError:
+        proof = None
+    return {
+        "status": "sequenced",
+        "sequenceNumber": leaf.sequence_number,
+        "treeSize": checkpoint.tree_size,
+        "rootHash": bytes(checkpoint.root_hash).hex(),
+        "signedAt": _iso(checkpoint.signed_at),
+        "keyId": checkpoint.key_id,
+        "signedCheckpoint": checkpoint.signature,
+        "keysUri": keys_uri,
+        "inclusionProof": None
+        if proof is None
+        else {
+            "leafHash": proof.leaf_hash.hex(),
+            "hashes": [digest.hex() for digest in proof.hashes],
+        },
+    }
 
 
 def _iso(moment: datetime) -> str:
@@ -60,6 +92,7 @@ def build_receipt(
     issuer: str,
     withdrawal_uri: str,
     now: datetime,
+    checkpoint_of: Callable[[str], dict[str, Any]],
 ) -> dict[str, Any]:
     if consent.accepted_at is None:
         raise NoReceiptError(consent.id)
@@ -107,7 +140,7 @@ def build_receipt(
                 "at": _iso(event.occurred_at),
                 "actor": event.actor_type,
                 "auditEntryId": event.audit_entry_id,
-                "checkpoint": checkpoint_reference(event.audit_entry_id),
+                "checkpoint": checkpoint_of(event.audit_entry_id),
             }
             for event in events
         ],

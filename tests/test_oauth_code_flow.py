@@ -296,3 +296,32 @@ def test_purge_forgets_what_has_expired(fresh_database_url: str, monkeypatch: An
             assert use_jtis(session, [("ns", "old", future)]) == set()
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"from": "urn:altinn:person:identifier-no:123"}, "'from'"),
+        ({"from": PERSON}, "'from'"),
+        ({"oneTime": "yes"}, "'oneTime'"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_bad_consent_requests_are_refused_at_par(
+    client: TestClient, engine: Engine, change: dict[str, str], fragment: str
+) -> None:
+    bank = register(engine, redirect_uris=[CALLBACK])
+    details = json.dumps([{**REQUESTED[0], **change}])
+    answer = _push(client, bank, generate_token(48), authorization_details=details)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_authorization_details"
+    assert fragment in answer.json()["error_description"]
+
+
+def test_a_consent_request_may_name_the_person_and_ask_once(
+    client: TestClient, engine: Engine
+) -> None:
+    bank = register(engine, redirect_uris=[CALLBACK])
+    asked = {**REQUESTED[0], "from": f"urn:altinn:person:identifier-no:{PERSON}", "oneTime": True}
+    answer = _push(client, bank, generate_token(48), authorization_details=json.dumps([asked]))
+    assert answer.status_code == 201, answer.text

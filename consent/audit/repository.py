@@ -46,6 +46,16 @@ def checkpoint_at(session: Session, tree_size: int) -> AuditCheckpoint | None:
     return session.get(AuditCheckpoint, tree_size)
 
 
+def first_checkpoint_covering(session: Session, sequence_number: int) -> AuditCheckpoint | None:
+    """The checkpoint signed when entry `sequence_number` was sequenced: the first to include it."""
+    return session.scalars(
+        select(AuditCheckpoint)
+        .where(AuditCheckpoint.tree_size > sequence_number)
+        .order_by(AuditCheckpoint.tree_size)
+        .limit(1)
+    ).first()
+
+
 def checkpoints(session: Session) -> Iterator[AuditCheckpoint]:
     yield from session.scalars(
         select(AuditCheckpoint)

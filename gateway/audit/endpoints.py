@@ -29,10 +29,11 @@ Agency = Annotated[AccessToken, Depends(require_scope(AUDIT_SCOPE))]
 well_known = APIRouter(tags=["audit"])
 router = APIRouter(prefix="/audit/v1", tags=["audit"])
 
+CHECKPOINT_KEYS_PATH = "/.well-known/audit-checkpoint-keys.json"
 MEDIA_TYPES = {ExportFormat.JSONL: "application/jsonl", ExportFormat.CSV: "text/csv; charset=utf-8"}
 
 
-@well_known.get("/.well-known/audit-checkpoint-keys.json")
+@well_known.get(CHECKPOINT_KEYS_PATH)
 def checkpoint_keys(request: Request) -> dict[str, Any]:
     """The public keys that verify audit checkpoints (current first, then replaced ones)."""
     keys: KeyStore = request.app.state.keys

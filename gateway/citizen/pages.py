@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from gateway.citizen import oidc, service, web_security
+from gateway.citizen import authorization, oidc, service, web_security
 from gateway.citizen.service import PageError
 from gateway.citizen.texts import TEXTS, language_or_default
 from gateway.clock import Now
@@ -160,6 +160,40 @@ def answer_consent_request(
     _check_csrf(request, csrf)
     back_to_bank = service.answer(
         session, consent_id, person=_person(request), accept=decision == "accept", now=now
+    )
+    return _see_other(back_to_bank)
+
+
+@router.get("/authorize/{interaction_id}", response_class=HTMLResponse)
+def authorization_page(
+    interaction_id: str, request: Request, session: DbSession, now: Now
+) -> HTMLResponse:
+    """The consent page of the FAPI 2.0 code flow (the authorization endpoint sends the browser)."""
+    view = authorization.authorization_page(
+        session, interaction_id, person=_person(request), language=_language(request), now=now
+    )
+    return _render(request, "authorize.html", {"consent": view})
+
+
+@router.post("/authorize/{interaction_id}/answer")
+def answer_authorization(
+    interaction_id: str,
+    *,
+    request: Request,
+    session: DbSession,
+    now: Now,
+    csrf: CsrfField,
+    decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
+) -> RedirectResponse:
+    _check_csrf(request, csrf)
+    settings: Settings = request.app.state.settings
+    back_to_bank = authorization.answer(
+        session,
+        interaction_id,
+        person=_person(request),
+        accept=decision == "accept",
+        issuer=settings.issuer_url,
+        now=now,
     )
     return _see_other(back_to_bank)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -79,6 +80,10 @@ class ConsentView:
     has_receipt: bool
 
 
+def local_date(moment: datetime) -> str:
+    return _time(moment, with_clock=False)
+
+
 def _time(moment: datetime, *, with_clock: bool = True) -> str:
     local = lifecycle.utc(moment).astimezone(NORWAY)
     return local.strftime("%d.%m.%Y %H:%M" if with_clock else "%d.%m.%Y")
@@ -101,7 +106,26 @@ def _period(kind: MetadataKind, metadata: Mapping[str, str], language: str) -> s
     return words["period_now"]
 
 
-def _purpose(messages: Mapping[str, str], language: str) -> str:
+def product_views(rights: Sequence[Mapping[str, Any]], language: str) -> list[ProductView]:
+    """Each right (Altinn's shape) in plain words: what, for which period, from where."""
+    views = []
+    for right in rights:
+        product = find(right["resource"][0]["value"])
+        if product is None:
+            continue
+        text = product.text(language)
+        views.append(
+            ProductView(
+                title=text.title,
+                description=text.description,
+                period=_period(product.metadata.kind, right["metadata"], language),
+                source=product.registry,
+            )
+        )
+    return views
+
+
+def purpose_text(messages: Mapping[str, str], language: str) -> str:
     for choice in (language, "nb", "nn", "en"):
         if messages.get(choice):
             return messages[choice]
@@ -117,20 +141,6 @@ def _view(
     session: Session, consent: Consent, language: str, accesses: Sequence[AccessView] = ()
 ) -> ConsentView:
     words = TEXTS[language]
-    products = []
-    for right in consent.consent_rights:
-        product = find(right["resource"][0]["value"])
-        if product is None:
-            continue
-        text = product.text(language)
-        products.append(
-            ProductView(
-                title=text.title,
-                description=text.description,
-                period=_period(product.metadata.kind, right["metadata"], language),
-                source=product.registry,
-            )
-        )
     events = [
         EventView(
             when=_time(event.occurred_at),
@@ -146,10 +156,10 @@ def _view(
         organisation_number=consent.bank_organisation_number,
         status=status.value,
         status_text=words[f"status_{status.value}"],
-        purpose=_purpose(consent.request_message, language),
+        purpose=purpose_text(consent.request_message, language),
         valid_to=_time(consent.valid_to, with_clock=False),
         one_time=consent.one_time,
-        products=products,
+        products=product_views(consent.consent_rights, language),
         events=events,
         accesses=list(accesses),
         can_revoke=status is ConsentStatus.ACCEPTED,

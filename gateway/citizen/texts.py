@@ -61,6 +61,16 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "opplysningene; banken må da sende en ny forespørsel."
         ),
         "withdrawn_title": "Banken har trukket forespørselen tilbake",
+        "authorization_gone_title": "Forespørselen kan ikke lenger besvares",
+        "authorization_gone": (
+            "Den er allerede besvart, eller tiden for å svare har gått ut. Ingenting er delt. "
+            "Gå tilbake til banken og start på nytt hvis du vil dele opplysningene."
+        ),
+        "bad_authorization_title": "Bankens forespørsel kan ikke vises",
+        "bad_authorization": (
+            "Forespørselen fra banken er ikke gyldig, for eksempel fordi den ber om en periode "
+            "som ikke finnes ennå. Ingenting er delt. Ta kontakt med banken."
+        ),
         "status_now": "Status nå: {status}.",
         "see_my_consents": "Se mine samtykker",
         "csrf_title": "Skjemaet kunne ikke sendes",
@@ -155,6 +165,16 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "information; the bank must then send a new request."
         ),
         "withdrawn_title": "The bank has withdrawn this request",
+        "authorization_gone_title": "This request can no longer be answered",
+        "authorization_gone": (
+            "It has already been answered, or the time to answer has run out. Nothing has been "
+            "shared. Go back to the bank and start again if you want to share the information."
+        ),
+        "bad_authorization_title": "The bank's request cannot be shown",
+        "bad_authorization": (
+            "The bank's request is not valid, for example because it asks for a period that "
+            "does not exist yet. Nothing has been shared. Please contact the bank."
+        ),
         "status_now": "Status now: {status}.",
         "see_my_consents": "See my consents",
         "csrf_title": "The form could not be sent",

@@ -22,6 +22,10 @@ class ConsentReference:
     person: str  # from the `from` URN
 
 
+def _is_person_number(value: str) -> bool:
+    return len(value) == 11 and value.isdigit()
+
+
 def _invalid(description: str) -> InvalidAuthorizationDetailsError:
     return InvalidAuthorizationDetailsError(description)
 
@@ -46,7 +50,7 @@ def parse_consent_reference(raw: str) -> ConsentReference:
     if not isinstance(person_urn, str) or not person_urn.startswith(PERSON_URN_PREFIX):
         raise _invalid(f"authorization_details needs 'from' = {PERSON_URN_PREFIX}<person>.")
     person = person_urn.removeprefix(PERSON_URN_PREFIX)
-    if len(person) != 11 or not person.isdigit():
+    if not _is_person_number(person):
         raise _invalid("'from' must name a person by an 11-digit identity number.")
     return ConsentReference(consent_id=consent_id, person=person)
 
@@ -58,7 +62,10 @@ def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[
     """The consent a pushed authorization request asks the citizen for.
 
     `[{"type": "urn:samtykke:consent-request", "products": [...], "purpose": "...",
-    "validTo": "<ISO 8601>", "metadata": {...}}]`; products must be among the client's.
+    "validTo": "<ISO 8601>", "metadata": {...}, "oneTime": false}]`; products must be
+    among the client's. `from` (optional) names the person the bank expects, e.g. the
+    loan applicant; then no one else may answer. `metadata` holds what the products
+    need (e.g. `inntektsaar`, `fraogmed`, `tilogmed`); each product takes its own keys.
     """
     if not raw:
         raise _invalid("A pushed authorization request needs authorization_details.")
@@ -71,7 +78,8 @@ def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[
     detail = details[0]
     if detail.get("type") != CONSENT_REQUEST_TYPE:
         raise _invalid(f"Unknown authorization_details type; supported: {CONSENT_REQUEST_TYPE}.")
-    unknown = set(detail) - {"type", "products", "purpose", "validTo", "metadata"}
+    known = {"type", "products", "purpose", "validTo", "metadata", "oneTime", "from"}
+    unknown = set(detail) - known
     if unknown:
         raise _invalid(f"Unknown authorization_details fields: {', '.join(sorted(unknown))}.")
     products = detail.get("products")
@@ -89,6 +97,15 @@ def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[
         raise _invalid("'purpose' must say, in at most 500 characters, why the data is needed.")
     if not isinstance(valid_to, str):
         raise _invalid("'validTo' must give when the consent ends (ISO 8601).")
+    person_urn = detail.get("from")
+    if person_urn is not None and (
+        not isinstance(person_urn, str)
+        or not person_urn.startswith(PERSON_URN_PREFIX)
+        or not _is_person_number(person_urn.removeprefix(PERSON_URN_PREFIX))
+    ):
+        raise _invalid(f"'from', when sent, must be {PERSON_URN_PREFIX}<11 digits>.")
+    if not isinstance(detail.get("oneTime", False), bool):
+        raise _invalid("'oneTime' must be true or false.")
     if not isinstance(detail.get("metadata", {}), dict):
         raise _invalid('\'metadata\' must be an object, e.g. {"inntektsaar": "2024"}.')
     return [detail]

@@ -17,11 +17,14 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from consent.authorization import repository as authorization_repository
-from consent.authorization.models import AuthorizationCode
+from consent.authorization.models import AuthorizationCode, PushedAuthorizationRequest
 from consent.clients import repository as clients_repository
+from gateway.oauth.authorization_details import CONSENT_TYPE, PERSON_URN_PREFIX
 from gateway.problems import ProblemError
 
 CODE_LIFETIME_SECONDS = 60
+# From the browser's arrival at the consent page: time to log in with ID-porten and answer.
+INTERACTION_LIFETIME = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class PendingInteraction:
     client_id: str
     client_name: str
     organisation_number: str
+    redirect_uri: str
     authorization_details: list[dict[str, Any]]
 
 
@@ -42,13 +46,25 @@ def _not_found() -> ProblemError:
         404,
         "interaction-not-found",
         "No such pending authorization",
-        "The authorization is unknown or already answered; start again from the bank.",
+        "The authorization is unknown, expired or already answered; start again from the bank.",
     )
 
 
-def load_pending(session: Session, interaction_id: str) -> PendingInteraction:
+def _live(pushed: PushedAuthorizationRequest | None, now: datetime) -> bool:
+    if pushed is None or pushed.used_at is None:
+        return False
+    started = pushed.used_at
+    if started.tzinfo is None:  # SQLite hands back naive UTC
+        started = started.replace(tzinfo=UTC)
+    return now < started + INTERACTION_LIFETIME
+
+
+def load_pending(
+    session: Session, interaction_id: str, *, now: datetime | None = None
+) -> PendingInteraction:
+    """The interaction still waiting for an answer; ProblemError when answered or expired."""
     pushed = authorization_repository.pending_interaction(session, interaction_id)
-    if pushed is None:
+    if pushed is None or not _live(pushed, now or datetime.now(UTC)):
         raise _not_found()
     client = clients_repository.get(session, pushed.client_id)
     if client is None or not client.is_active:
@@ -58,6 +74,7 @@ def load_pending(session: Session, interaction_id: str) -> PendingInteraction:
         client_id=client.client_id,
         client_name=client.name,
         organisation_number=client.organisation_number,
+        redirect_uri=pushed.parameters["redirect_uri"],
         authorization_details=list(pushed.parameters["authorization_details"]),
     )
 
@@ -81,10 +98,11 @@ def complete(
     """Answer the interaction once; returns the client redirect URL (send it with 303)."""
     now = now or datetime.now(UTC)
     pushed = authorization_repository.pending_interaction(session, interaction_id)
-    if pushed is None or not authorization_repository.complete_interaction(
+    if not _live(pushed, now) or not authorization_repository.complete_interaction(
         session, interaction_id, now
     ):
         raise _not_found()
+    assert pushed is not None
     parameters = pushed.parameters
     redirect_uri: str = parameters["redirect_uri"]
     if not approved:
@@ -92,11 +110,15 @@ def complete(
             redirect_uri,
             {"error": "access_denied", "state": parameters.get("state"), "iss": issuer},
         )
-    details = [dict(detail) for detail in parameters["authorization_details"]]
-    for detail in details:
-        detail["from"] = f"urn:altinn:person:identifier-no:{person}"
-        if consent_id is not None:
-            detail["id"] = consent_id
+    person_urn = PERSON_URN_PREFIX + person
+    if consent_id is not None:
+        # The token names the consent the citizen gave, as the data API and the consent grant
+        # expect; what was asked for is in the consent itself.
+        details: list[dict[str, Any]] = [
+            {"type": CONSENT_TYPE, "id": consent_id, "from": person_urn}
+        ]
+    else:
+        details = [{**detail, "from": person_urn} for detail in parameters["authorization_details"]]
     code = secrets.token_urlsafe(32)
     authorization_repository.add_authorization_code(
         session,

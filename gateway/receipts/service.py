@@ -12,6 +12,7 @@ from consent import receipts
 from consent.clients import repository as clients
 from consent.consents import repository
 from consent.consents.models import Consent
+from gateway.audit.endpoints import CHECKPOINT_KEYS_PATH
 from gateway.keys import KeyPurpose, KeyStore
 from gateway.problems import ProblemError
 from gateway.settings import Settings
@@ -43,6 +44,9 @@ def signed_receipt(
             issuer=settings.issuer_url,
             withdrawal_uri=f"{settings.issuer_url}/citizen/consents",
             now=now,
+            checkpoint_of=lambda entry_id: receipts.checkpoint_reference(
+                session, entry_id, keys_uri=settings.issuer_url + CHECKPOINT_KEYS_PATH
+            ),
         )
     except receipts.NoReceiptError as error:
         raise ProblemError(
