@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -64,29 +65,41 @@ class KeyStore:
         self.key_dir = key_dir
         self._keys: dict[KeyPurpose, list[Key]] = {}
         self._loaded_versions: dict[KeyPurpose, int] = {}
+        # Registry calls run in parallel threads; the first of them must create a missing
+        # key while the others wait, not read a file that is not written yet.
+        self._lock = threading.Lock()
 
     def _path(self, purpose: KeyPurpose) -> Path:
         return self.key_dir / f"{purpose.value}.jwks.json"
 
-    def _write(self, purpose: KeyPurpose, keys: list[Key]) -> None:
+    def _complete_file(self, keys: list[Key]) -> str:
+        """Write `keys` to a new private temporary file in the key folder; returns its path."""
         self.key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         document = {"keys": [key.as_dict(private=True) for key in keys]}
         handle, temporary = tempfile.mkstemp(dir=self.key_dir, prefix=".tmp-")
         with os.fdopen(handle, "w") as file:
             json.dump(document, file, indent=2)
         os.chmod(temporary, 0o600)
-        os.replace(temporary, self._path(purpose))
+        return temporary
+
+    def _write(self, purpose: KeyPurpose, keys: list[Key]) -> None:
+        os.replace(self._complete_file(keys), self._path(purpose))
 
     def _create_once(self, purpose: KeyPurpose) -> None:
-        self.key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        lock = self.key_dir / f".{purpose.value}.creating"
+        """Create the first key of `purpose` unless another process got there first.
+
+        The file is written in full under a temporary name and then linked into
+        place, which fails if the name exists: a reader never sees a half-written
+        file, and when several processes race, the first link wins and the
+        others read it.
+        """
+        temporary = self._complete_file([generate_key(ALGORITHMS[purpose])])
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.link(temporary, self._path(purpose))
         except FileExistsError:
-            return  # another process is creating it; loading retries below
-        os.close(fd)
-        if not self._path(purpose).exists():
-            self._write(purpose, [generate_key(ALGORITHMS[purpose])])
+            pass
+        finally:
+            os.unlink(temporary)
 
     def _load(self, purpose: KeyPurpose) -> list[Key]:
         path = self._path(purpose)
@@ -104,11 +117,12 @@ class KeyStore:
     def keys(self, purpose: KeyPurpose) -> list[Key]:
         # A rotation by another process (`samtykke keys rotate`) replaces the file;
         # its new modification time makes every running process reload it.
-        version = self._version(purpose)
-        if purpose not in self._keys or self._loaded_versions.get(purpose) != version:
-            self._keys[purpose] = self._load(purpose)
-            self._loaded_versions[purpose] = self._version(purpose)
-        return self._keys[purpose]
+        with self._lock:
+            version = self._version(purpose)
+            if purpose not in self._keys or self._loaded_versions.get(purpose) != version:
+                self._keys[purpose] = self._load(purpose)
+                self._loaded_versions[purpose] = self._version(purpose)
+            return self._keys[purpose]
 
     def signing_key(self, purpose: KeyPurpose) -> Key:
         """The current private key of `purpose`."""

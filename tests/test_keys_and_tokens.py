@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from pathlib import Path
 from typing import Annotated
@@ -82,3 +83,27 @@ def test_require_scope_answers_401_and_403(tmp_path: Path, app: FastAPI) -> None
         # Without a DPoP verifier installed, a sender-constrained token is refused.
         unbound = client.get("/guarded", headers={"authorization": f"Bearer {bound}"})
         assert unbound.status_code == 401
+
+
+def _current_registry_kid(key_dir: str, results: multiprocessing.Queue[str | None]) -> None:
+    results.put(KeyStore(Path(key_dir)).signing_key(KeyPurpose.REGISTRY_CLIENT).kid)
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path: Path) -> None:
+    # Each round is a fresh folder that several processes open at once; a reader
+    # that saw a half-written file would crash or come back with a key of its own.
+    context = multiprocessing.get_context("fork")
+    for round_number in range(8):
+        key_dir = tmp_path / str(round_number)
+        results: multiprocessing.Queue[str | None] = context.Queue()
+        processes = [
+            context.Process(target=_current_registry_kid, args=(str(key_dir), results))
+            for _ in range(4)
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        assert [process.exitcode for process in processes] == [0, 0, 0, 0]
+        assert len({results.get() for _ in processes}) == 1
+        assert [path.name for path in key_dir.iterdir()] == ["registry-client.jwks.json"]

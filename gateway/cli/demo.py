@@ -7,10 +7,12 @@ the URLs to open, and stops them all on Ctrl-C (or when one of them dies).
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -18,10 +20,14 @@ import httpx
 import typer
 
 from consent.storage.migrate import upgrade_database
+from gateway.cli import demo_bank
 from gateway.cli.mocks import serve_argv
 from gateway.settings import get_settings
 
 STARTUP_TIMEOUT_SECONDS = 30.0
+DEMO_BANK = "demo bank"
+# An ordinary named person of the mock population: one employer, a mortgage, every month on record.
+TEST_PERSON = ("Kari Fjellheim", "14838500073")
 
 
 @dataclass(frozen=True)
@@ -30,9 +36,21 @@ class Service:
     argv: list[str]
     health_url: str
     urls: dict[str, str] = field(default_factory=dict)
+    # Run just before the service starts; returns environment variables for it.
+    before_start: Callable[[dict[str, str]], dict[str, str]] | None = None
 
 
-def demo_services() -> list[Service]:
+def _register_demo_bank(admin_token: str) -> Callable[[dict[str, str]], dict[str, str]]:
+    def register(env: dict[str, str]) -> dict[str, str]:
+        body = demo_bank.registration_body(env)
+        client_id = demo_bank.ensure_registered(get_settings().issuer_url, admin_token, body)
+        return {"DEMO_BANK_CLIENT_ID": client_id}
+
+    return register
+
+
+def demo_services(admin_token: str = "") -> list[Service]:
+    """Started in this order: the bank is registered once the gateway and the mocks answer."""
     settings = get_settings()
     gateway = settings.issuer_url.rstrip("/")
     idporten = settings.idporten_issuer_url.rstrip("/")
@@ -54,9 +72,25 @@ def demo_services() -> list[Service]:
             urls={
                 "Gateway health": f"{gateway}/healthz",
                 "Gateway API documentation": f"{gateway}/docs",
+                "My consents (citizen)": f"{gateway}/citizen/consents",
             },
         ),
+        Service(
+            name=DEMO_BANK,
+            argv=demo_bank.bank_argv(),
+            health_url=f"{demo_bank.BANK_URL}/healthz",
+            urls={"Demo bank — start a loan application": demo_bank.BANK_URL},
+            before_start=_register_demo_bank(admin_token),
+        ),
     ]
+
+
+def startup_lines(services: list[Service]) -> list[str]:
+    """One line per URL, the demo bank's first, and the test person to log in as."""
+    ordered = sorted(services, key=lambda service: service.name != DEMO_BANK)
+    lines = [f"{label}: {url}" for service in ordered for label, url in service.urls.items()]
+    name, number = TEST_PERSON
+    return [*lines[:1], f"Log in as test person: {name} ({number})", *lines[1:]]
 
 
 def _wait_until_healthy(service: Service, process: subprocess.Popen[bytes]) -> None:
@@ -90,9 +124,19 @@ def demo() -> None:
     Migrates the SQLite database, then starts the mock registries and the gateway.
     """
     settings = get_settings()
-    env = {**os.environ, "SAMTYKKE_MODE": "demo", "SAMTYKKE_DATABASE_URL": settings.database_url}
+    # The demo registers its bank through the admin API, so the gateway needs an admin token.
+    admin_token = (
+        settings.admin_token.get_secret_value() if settings.admin_token else secrets.token_urlsafe()
+    )
+    env = {
+        **os.environ,
+        "SAMTYKKE_MODE": "demo",
+        "SAMTYKKE_DATABASE_URL": settings.database_url,
+        "SAMTYKKE_ADMIN_TOKEN": admin_token,
+        "DEMO_BANK_GATEWAY_URL": settings.issuer_url,
+    }
     upgrade_database(settings.database_url)
-    services = demo_services()
+    services = demo_services(admin_token)
     processes: list[subprocess.Popen[bytes]] = []
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -101,14 +145,14 @@ def demo() -> None:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         for service in services:
-            process = subprocess.Popen(service.argv, env=env)  # noqa: S603  (fixed argv)
+            extra = service.before_start(env) if service.before_start else {}
+            process = subprocess.Popen(service.argv, env={**env, **extra})  # noqa: S603
             processes.append(process)
             _wait_until_healthy(service, process)
         typer.echo("")
         typer.echo("Samtykke is running. Open:")
-        for service in services:
-            for label, url in service.urls.items():
-                typer.echo(f"  {label:<28} {url}")
+        for line in startup_lines(services):
+            typer.echo(f"  {line}")
         typer.echo("Press Ctrl-C to stop everything.")
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
@@ -116,5 +160,8 @@ def demo() -> None:
         raise typer.Exit(1)
     except KeyboardInterrupt:
         typer.echo("\nStopping…")
+    except (RuntimeError, httpx.HTTPError, subprocess.CalledProcessError) as error:
+        typer.echo(f"The demo could not start: {error}", err=True)
+        raise typer.Exit(1) from error
     finally:
         _stop_all(processes)

@@ -1,0 +1,1 @@
+"""Example applications built on the bank client library (`samtykke_client`)."""

@@ -1,0 +1,143 @@
+"""The bank's pages: start, off to the consent page, back, and the figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from examples.demo_bank import products
+from examples.demo_bank.applications import Application
+from examples.demo_bank.chart import monthly_income_chart
+from examples.demo_bank.figures import DEBT_TO_INCOME_LIMIT, figures_of
+from examples.demo_bank.forms import ApplicationForm, FormError, read_form, years_offered
+from examples.demo_bank.service import ApplicationRefusedError, LoanDesk, NotRegisteredError
+from samtykke_client import SamtykkeError, TransportError
+
+router = APIRouter()
+NOT_FOUND = ("Vi finner ikke søknaden", ["Start en ny søknad, så hjelper vi deg videre."])
+
+
+def _desk(request: Request) -> LoanDesk:
+    desk: LoanDesk = request.app.state.desk
+    return desk
+
+
+def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def _message(
+    request: Request, heading: str, paragraphs: list[str], status_code: int
+) -> HTMLResponse:
+    return _page(request, "message.html", status_code, heading=heading, paragraphs=paragraphs)
+
+
+def _start_page(
+    request: Request, *, error: str | None = None, status_code: int = 200, loan_amount: str = ""
+) -> HTMLResponse:
+    today = date.today()
+    fraogmed, tilogmed = products.last_complete_months(today)
+    return _page(
+        request,
+        "start.html",
+        status_code,
+        error=error,
+        loan_amount=loan_amount,
+        years=years_offered(today),
+        fraogmed=fraogmed,
+        tilogmed=tilogmed,
+        registered=bool(_desk(request).settings.client_id),
+    )
+
+
+def _accepted_application(request: Request, application_id: str) -> Application | None:
+    application = _desk(request).applications.get(application_id)
+    return application if application is not None and application.status == "accepted" else None
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/", response_class=HTMLResponse)
+def start(request: Request) -> HTMLResponse:
+    return _start_page(request)
+
+
+@router.post("/applications", response_model=None)
+def apply(request: Request, form: Annotated[ApplicationForm, Form()]) -> Response:
+    """Ask the gateway for consent, then send the browser to the consent page."""
+    try:
+        loan = read_form(form, date.today())
+        application = _desk(request).start(loan.person, loan.loan_amount, loan.choice)
+    except FormError as error:
+        error_text, status_code = str(error), 400
+    except NotRegisteredError:
+        error_text, status_code = "Banken er ikke registrert hos samtykkeløsningen.", 503
+    except ApplicationRefusedError as refused:
+        error_text, status_code = f"Samtykkeløsningen avviste forespørselen: {refused}", 400
+    except TransportError:
+        error_text = "Vi får ikke kontakt med samtykkeløsningen nå. Prøv igjen om litt."
+        status_code = 503
+    else:
+        return RedirectResponse(application.view_uri, status_code=303)
+    return _start_page(
+        request, error=error_text, status_code=status_code, loan_amount=form.laanebeloep
+    )
+
+
+@router.get("/return", response_model=None)
+def returned(request: Request, consentRequestId: str = "") -> Response:  # noqa: N803
+    """Back from the consent page. The status is read from the gateway, not from the URL."""
+    desk = _desk(request)
+    application = desk.applications.get(consentRequestId)
+    if application is None:
+        return _message(request, *NOT_FOUND, status_code=404)
+    try:
+        status = desk.refresh_status(application)
+    except (SamtykkeError, TransportError):
+        return _message(
+            request, "Vi får ikke kontakt med samtykkeløsningen", ["Prøv igjen om litt."], 503
+        )
+    if status == "accepted":
+        return RedirectResponse(f"/applications/{application.id}", status_code=303)
+    if status == "rejected":
+        return _page(request, "rejected.html", application=application)
+    return _page(request, "not_answered.html", application=application, status=status)
+
+
+@router.get("/applications/{application_id}", response_class=HTMLResponse)
+def result(request: Request, application_id: str) -> HTMLResponse:
+    application = _accepted_application(request, application_id)
+    if application is None:
+        return _message(request, *NOT_FOUND, status_code=404)
+    if application.bundle is None and application.refusal is None:
+        _desk(request).fetch(application)
+    if application.bundle is None:
+        return _page(request, "refused.html", application=application, code=application.refusal)
+    figures = figures_of(application.bundle.get("parts") or {})
+    return _page(
+        request,
+        "result.html",
+        application=application,
+        figures=figures,
+        chart=monthly_income_chart(figures.pay or []),
+        debt_to_income=figures.debt_to_income(),
+        debt_to_income_with_loan=figures.debt_to_income(application.loan_amount),
+        limit=DEBT_TO_INCOME_LIMIT,
+    )
+
+
+@router.post("/applications/{application_id}/fetch", response_model=None)
+def fetch_again(request: Request, application_id: str) -> Response:
+    application = _accepted_application(request, application_id)
+    if application is None:
+        return _message(request, *NOT_FOUND, status_code=404)
+    _desk(request).fetch(application)
+    return RedirectResponse(f"/applications/{application.id}", status_code=303)

@@ -1,0 +1,129 @@
+"""The bank's side of a consent-based loan application, through `samtykke_client`."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from examples.demo_bank.applications import Application, Applications
+from examples.demo_bank.keys import load_or_create_private_jwk
+from examples.demo_bank.products import Choice
+from examples.demo_bank.settings import BankSettings
+from samtykke_client import OAuthError, SamtykkeClient, SamtykkeError, TransportError
+
+PERSON_URN_PREFIX = "urn:altinn:person:identifier-no:"
+ORGANISATION_URN_PREFIX = "urn:altinn:organization:identifier-no:"
+# Long enough to decide on the application, and within Løsøre's 90 days.
+CONSENT_VALIDITY = timedelta(days=30)
+# The token endpoint's consent errors, as the data API's codes.
+CONSENT_ERRORS = {
+    "consent_revoked": "revoked",
+    "consent_expired": "expired",
+    "consent_used": "used",
+    "consent_not_accepted": "not-accepted",
+    "consent_deleted": "deleted",
+}
+
+
+class NotRegisteredError(Exception):
+    """The bank has no client id at the gateway yet."""
+
+
+class ApplicationRefusedError(Exception):
+    """The gateway refused to create the consent request; `code` says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class LoanDesk:
+    """Starts applications, follows their consent and fetches the applicant's figures."""
+
+    def __init__(self, settings: BankSettings) -> None:
+        self.settings = settings
+        self.applications = Applications()
+        self._client: SamtykkeClient | None = None
+        self._client_lock = threading.Lock()
+
+    @property
+    def client(self) -> SamtykkeClient:
+        """One client for the process: it caches tokens and keeps its DPoP key."""
+        with self._client_lock:
+            if self._client is None:
+                if not self.settings.client_id:
+                    raise NotRegisteredError
+                self._client = SamtykkeClient(
+                    self.settings.gateway_url,
+                    client_id=self.settings.client_id,
+                    private_jwk=load_or_create_private_jwk(self.settings.state_dir),
+                )
+            return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def start(self, person: str, loan_amount: int, choice: Choice) -> Application:
+        consent_id = str(uuid.uuid4())
+        body: dict[str, Any] = {
+            "id": consent_id,
+            "from": PERSON_URN_PREFIX + person,
+            "to": ORGANISATION_URN_PREFIX + self.settings.organisation_number,
+            "validTo": (datetime.now(UTC) + CONSENT_VALIDITY).isoformat(timespec="seconds"),
+            "consentRights": choice.consent_rights(),
+            "requestMessage": {
+                "nb": f"Søknad om boliglån hos {self.settings.name}.",
+                "en": f"Mortgage application with {self.settings.name}.",
+            },
+            "redirectUrl": self.settings.redirect_url,
+        }
+        try:
+            created = self.client.create_consent_request(body)
+        except SamtykkeError as error:
+            raise ApplicationRefusedError(error.code, error.detail or error.title) from error
+        application = Application(
+            id=consent_id,
+            person=person,
+            loan_amount=loan_amount,
+            choice=choice,
+            view_uri=str(created["viewUri"]),
+            status=str(created["status"]),
+        )
+        self.applications.add(application)
+        return application
+
+    def refresh_status(self, application: Application) -> str:
+        """The status at the gateway: the return URL's `status` is only a hint."""
+        application.status = str(self.client.get_consent_request(application.id)["status"])
+        return application.status
+
+    def fetch(self, application: Application) -> None:
+        """Fetch the bundle again; a refusal replaces what was fetched before."""
+        try:
+            bundle = self.client.loan_application(application.id, application.person)
+        except OAuthError as error:
+            consent_error = str(error.problem.get("consent_error", ""))
+            self._refused(application, CONSENT_ERRORS.get(consent_error, error.code))
+            return
+        except SamtykkeError as error:
+            if "parts" not in error.problem:
+                self._refused(application, error.code)
+                return
+            # No part could be fetched: the problem lists each part's failure.
+            bundle = {"complete": False, "parts": error.problem["parts"]}
+        except TransportError:
+            self._refused(application, "gateway-unavailable", keep_bundle=True)
+            return
+        application.bundle = bundle
+        application.fetched_at = datetime.now(UTC)
+        application.refusal = None
+
+    @staticmethod
+    def _refused(application: Application, code: str, *, keep_bundle: bool = False) -> None:
+        application.refusal = code
+        if not keep_bundle:
+            # Without a valid consent the bank no longer uses what it fetched.
+            application.bundle = None
