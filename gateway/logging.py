@@ -88,6 +88,10 @@ def configure_logging(level: str = "info") -> None:
     root.setLevel(numeric_level)
     # uvicorn's access log repeats what our request log says, with the raw path.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every registry URL, and the registries' real paths carry the person's
+    # number: keep those records from being made at all, not only redacted on output.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True

@@ -93,11 +93,13 @@ class SamtykkeClient:
         private_jwk: dict[str, Any],
         timeout: float = 10.0,
         http: httpx.Client | None = None,
+        dpop_key: DPoPKey | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self._signing_key = import_private_jwk(private_jwk)
-        self._dpop = DPoPKey()
+        # A bank that keeps its DPoP key across restarts passes it in; tokens are bound to it.
+        self._dpop = dpop_key or DPoPKey()
         self._http = http or httpx.Client(timeout=timeout)
         self._owns_http = http is None
         self._lock = threading.Lock()

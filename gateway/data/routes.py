@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,6 +10,7 @@ from pydantic import BaseModel, Field
 from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from consent.catalogue import INNTEKT, LOSORE, SUMMERT_SKATTEGRUNNLAG
+from gateway.clock import clock_of
 from gateway.data.service import DataCaller, DataService
 from gateway.database import DbSession
 from gateway.problems import AuditedRefusal, ProblemError
@@ -41,7 +41,7 @@ class LoanApplication(BaseModel):
 
 def _authenticated_caller(request: Request, session: DbSession) -> DataCaller:
     """The bank behind a DPoP-bound data token; every refusal is audited."""
-    now = datetime.now(UTC)
+    now = clock_of(request.app.state)()  # the clock the DPoP check and the token endpoint use
     correlation_id = str(getattr(request.state, "request_id", ""))
     try:
         token = authenticate(request)
