@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check openapi chromium clean
+.PHONY: demo test check openapi docs chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: $(STAMP) chromium check
 openapi: $(STAMP)
 	$(BIN)/samtykke openapi write
 	$(BIN)/python -m mock_registries openapi write
+
+# The README's configuration table is generated from gateway.settings.Settings.
+docs: $(STAMP)
+	$(BIN)/samtykke config table --write README.md
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

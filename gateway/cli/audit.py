@@ -25,7 +25,15 @@ from gateway.audit.sequencing import create_sequencer
 from gateway.keys import KeyPurpose, KeyStore
 from gateway.settings import get_settings
 
-app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app = typer.Typer(
+    help="The tamper-evident audit log: verify it, export it, prove an entry is in it.",
+    epilog=(
+        "Examples: `samtykke audit verify`; "
+        "`samtykke audit export --bundle audit-export` then "
+        "`samtykke audit verify --offline audit-export`; `samtykke audit proof 1`."
+    ),
+    no_args_is_help=True,
+)
 
 
 class Format(StrEnum):
@@ -113,7 +121,11 @@ def export(
         typer.Option(help="Folder for entries, checkpoints and keys, to verify offline."),
     ] = None,
 ) -> None:
-    """Export every entry covered by the latest checkpoint, in tree order."""
+    """Export every entry covered by the latest checkpoint, in tree order.
+
+    --output FILE writes JSON Lines or CSV for reading; --bundle DIR writes entries,
+    checkpoints and public keys for `samtykke audit verify --offline DIR`.
+    """
     if (output is None) == (bundle is None):
         raise typer.BadParameter("give exactly one of --output and --bundle")
     with _session() as session:
@@ -180,7 +192,7 @@ def proof(
 
 @app.command("sequence")
 def sequence() -> None:
-    """Sequence every queued entry now (when no gateway process is running)."""
+    """Sequence every queued entry now and sign a checkpoint (when no gateway is running)."""
     settings = get_settings()
     engine = create_database_engine(settings.database_url, pool_size=1)
     try:

@@ -21,7 +21,15 @@ from gateway.problems import ProblemError
 from gateway.registries import RegistryTokenSigner
 from gateway.settings import Settings, get_settings
 
-app = typer.Typer(help="Bank and agency API clients.", no_args_is_help=True)
+app = typer.Typer(
+    help="Bank and agency API clients: register (after a Brønnøysund check), list, disable.",
+    epilog=(
+        "Example: samtykke clients register --organisation-number 910000004 "
+        '--name "Fjordkyst Sparebank" --jwks-file bank-public.jwks.json '
+        "--data-product ske-samtykke-sbl-summert-skattegrunnlag"
+    ),
+    no_args_is_help=True,
+)
 CLI_ACTOR = "cli"
 
 

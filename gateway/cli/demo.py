@@ -119,7 +119,10 @@ def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 def demo() -> None:
-    """Start the mock registries, the gateway and the demo bank; print the URLs to open."""
+    """Run the whole system on this machine until Ctrl-C, and print the URLs to open.
+
+    Migrates the SQLite database, then starts the mock registries and the gateway.
+    """
     settings = get_settings()
     # The demo registers its bank through the admin API, so the gateway needs an admin token.
     admin_token = (

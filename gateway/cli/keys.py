@@ -9,7 +9,11 @@ import typer
 from gateway.keys import KeyPurpose, KeyStore
 from gateway.settings import get_settings
 
-app = typer.Typer(help="The gateway's signing keys.", no_args_is_help=True)
+app = typer.Typer(
+    help="The gateway's signing keys (in SAMTYKKE_KEY_DIR): rotate them.",
+    epilog="Example: samtykke keys rotate access-token",
+    no_args_is_help=True,
+)
 
 
 @app.command("rotate")

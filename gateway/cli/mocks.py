@@ -12,7 +12,10 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="The mock registries (Skatteetaten, Brønnøysund, ID-porten).")
+app = typer.Typer(
+    help="The mock registries (Skatteetaten, Brønnøysund, ID-porten) for development.",
+    epilog="Example: samtykke mocks serve, then open http://127.0.0.1:8103/test-persons",
+)
 
 
 def serve_argv(host: str | None = None) -> list[str]:
@@ -24,14 +27,18 @@ def serve_argv(host: str | None = None) -> list[str]:
 
 @app.callback()
 def mocks() -> None:
-    """The mock registries (Skatteetaten, Brønnøysund, ID-porten)."""
+    """The mock registries (Skatteetaten, Brønnøysund, ID-porten) for development."""
 
 
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
 ) -> None:
-    """Run the mock registries on ports 8101, 8102 and 8103 (SAMTYKKE_MOCKS_* settings)."""
+    """Run the mock registries on ports 8101, 8102 and 8103 until Ctrl-C.
+
+    Ports, population and fault injection are SAMTYKKE_MOCKS_* settings
+    (mock_registries/README.md).
+    """
     try:
         completed = subprocess.run(serve_argv(host), check=False)  # noqa: S603  (fixed argv)
     except KeyboardInterrupt:

@@ -10,7 +10,9 @@ from consent.authorization import repository as authorization_repository
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway.settings import get_settings
 
-app = typer.Typer(help="The authorization server.", no_args_is_help=True)
+app = typer.Typer(
+    help="Authorization server housekeeping (purge expired records).", no_args_is_help=True
+)
 
 
 @app.command("purge")

@@ -9,7 +9,7 @@ import typer
 
 from gateway.app import create_app
 
-app = typer.Typer(help="The committed OpenAPI documents.", no_args_is_help=True)
+app = typer.Typer(help="The committed OpenAPI documents under openapi/.", no_args_is_help=True)
 
 GATEWAY_DOCUMENT = Path("openapi/gateway.json")
 

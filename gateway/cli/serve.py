@@ -15,7 +15,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Run the gateway (migrate first with `samtykke db upgrade`)."""
+    """Run the gateway on SAMTYKKE_HOST:SAMTYKKE_PORT until Ctrl-C.
+
+    Migrate first with `samtykke db upgrade`. /healthz answers when the process is up,
+    /readyz when its database answers too.
+    """
     settings = get_settings()
     uvicorn.run(
         "gateway.app:create_app",
