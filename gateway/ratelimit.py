@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from consent.quotas.limiter import RateLimiter
+from consent.quotas.limiter import QuotaDecision, RateLimiter
 from gateway.problems import ProblemError
 
 
-def enforce_bank_quota(request: Request, organisation_number: str) -> None:
+def check_bank_quota(request: Request, organisation_number: str) -> QuotaDecision:
+    """Count the request against the bank's quota (committed at once, for every process)."""
     limiter: RateLimiter = request.app.state.rate_limiter
-    decision = limiter.check(f"bank:{organisation_number}")
+    return limiter.check(f"bank:{organisation_number}")
+
+
+def refuse_over_quota(decision: QuotaDecision) -> None:
     if not decision.allowed:
         raise ProblemError(
             429,

@@ -9,18 +9,18 @@ from sqlalchemy.orm import Session
 from consent.quotas.models import QuotaWindow
 
 
-def count_request(session: Session, key: str, window_start: int) -> int:
-    """Add one to the window's counter and return the new count."""
+def count_requests(session: Session, key: str, window_start: int, count: int = 1) -> int:
+    """Add `count` to the window's counter and return the new total."""
     insert = (
         postgresql.insert(QuotaWindow)
         if session.get_bind().dialect.name == "postgresql"
         else sqlite.insert(QuotaWindow)
     )
     statement = (
-        insert.values(key=key, window_start=window_start, used=1)
+        insert.values(key=key, window_start=window_start, used=count)
         .on_conflict_do_update(
             index_elements=[QuotaWindow.key, QuotaWindow.window_start],
-            set_={"used": QuotaWindow.used + 1},
+            set_={"used": QuotaWindow.used + count},
         )
         .returning(QuotaWindow.used)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from consent.audit import log
@@ -13,8 +14,10 @@ from consent.catalogue import INNTEKT, LOSORE, SUMMERT_SKATTEGRUNNLAG
 from gateway.clock import clock_of
 from gateway.data.service import DataCaller, DataService
 from gateway.database import DbSession
+from gateway.oauth.jti_ledger import JtiLedger
+from gateway.oauth.resource import record_proofs
 from gateway.problems import AuditedRefusal, ProblemError
-from gateway.ratelimit import enforce_bank_quota
+from gateway.ratelimit import check_bank_quota, refuse_over_quota
 from gateway.security.dependencies import authenticate
 from gateway.security.scopes import DATA_READ, organisation_number_of
 
@@ -40,36 +43,50 @@ class LoanApplication(BaseModel):
 
 
 def _authenticated_caller(request: Request, session: DbSession) -> DataCaller:
-    """The bank behind a DPoP-bound data token; every refusal is audited."""
+    """The bank behind a DPoP-bound data token; every refusal is audited.
+
+    The DPoP proof's jti is recorded in the request's own transaction, which
+    commits on every outcome: the answer, or an audited refusal (the rate
+    limit's included), so a proof is never accepted twice. It is recorded
+    after the quota is counted, since the quota commits a transaction of its
+    own and SQLite lets only one transaction write at a time.
+    """
     now = clock_of(request.app.state)()  # the clock the DPoP check and the token endpoint use
     correlation_id = str(getattr(request.state, "request_id", ""))
+    proofs = JtiLedger(session)
+    bank: str | None = None
     try:
-        token = authenticate(request)
-        if DATA_READ not in token.scopes:
-            raise ProblemError(
-                403,
-                "insufficient-scope",
-                "The access token lacks the scope this endpoint needs",
-                f"Data endpoints need the scope '{DATA_READ}'.",
-            )
-        if token.confirmation_jkt is None:
-            raise ProblemError(
-                401,
-                "dpop-required",
-                "Data tokens must be sender-constrained with DPoP",
-                "Ask the token endpoint with a DPoP proof and call with 'Authorization: DPoP'.",
-                headers={"WWW-Authenticate": 'DPoP algs="ES256 PS256 EdDSA"'},
-            )
-        bank = organisation_number_of(token.claims)
-        if bank is None:
-            raise ProblemError(403, "unknown-organisation", "The token names no organisation")
+        try:
+            token = authenticate(request, proofs)
+            if DATA_READ not in token.scopes:
+                raise ProblemError(
+                    403,
+                    "insufficient-scope",
+                    "The access token lacks the scope this endpoint needs",
+                    f"Data endpoints need the scope '{DATA_READ}'.",
+                )
+            if token.confirmation_jkt is None:
+                raise ProblemError(
+                    401,
+                    "dpop-required",
+                    "Data tokens must be sender-constrained with DPoP",
+                    "Ask the token endpoint with a DPoP proof and call with 'Authorization: DPoP'.",
+                    headers={"WWW-Authenticate": 'DPoP algs="ES256 PS256 EdDSA"'},
+                )
+            bank = organisation_number_of(token.claims)
+            if bank is None:
+                raise ProblemError(403, "unknown-organisation", "The token names no organisation")
+            quota = check_bank_quota(request, bank)
+        finally:
+            record_proofs(proofs)  # a replay is refused here, before any other refusal
+        refuse_over_quota(quota)
     except ProblemError as problem:
         log.append(
             session,
             AuditEvent(
                 event_type=REFUSED_ACCESS,
                 actor_type=ActorType.BANK,
-                actor_id="unauthenticated",
+                actor_id=bank or "unauthenticated",
                 outcome=Outcome.DENIED,
                 correlation_id=correlation_id,
                 details={"reason": problem.code, "route": request.url.path},
@@ -84,7 +101,6 @@ def _authenticated_caller(request: Request, session: DbSession) -> DataCaller:
             headers=problem.headers,
             extensions=problem.extensions,
         ) from problem
-    enforce_bank_quota(request, bank)
     return DataCaller(token=token, bank=bank, correlation_id=correlation_id, now=now)
 
 
@@ -96,6 +112,16 @@ def _data_service(request: Request, session: DbSession) -> DataService:
 
 
 Service = Annotated[DataService, Depends(_data_service)]
+
+
+def _answered(answer: dict[str, Any]) -> JSONResponse:
+    """The answer as it is: the registry's data was validated by its connector already.
+
+    The response models document the answers; returning a response skips
+    FastAPI's second validation and encoding of a payload that is plain JSON.
+    """
+    return JSONResponse(answer)
+
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid DPoP-bound access token"},
@@ -117,9 +143,9 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 def summert_skattegrunnlag(
     service: Service,
     inntektsaar: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     requested = {"inntektsaar": inntektsaar} if inntektsaar else {}
-    return service.fetch(SUMMERT_SKATTEGRUNNLAG.id, requested)
+    return _answered(service.fetch(SUMMERT_SKATTEGRUNNLAG.id, requested))
 
 
 @router.get(
@@ -132,11 +158,11 @@ def inntekt(
     service: Service,
     fraogmed: Annotated[str | None, Query(pattern=_MONTH)] = None,
     tilogmed: Annotated[str | None, Query(pattern=_MONTH)] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     requested = {
         name: value for name, value in (("fraogmed", fraogmed), ("tilogmed", tilogmed)) if value
     }
-    return service.fetch(INNTEKT.id, requested)
+    return _answered(service.fetch(INNTEKT.id, requested))
 
 
 @router.get(
@@ -145,8 +171,8 @@ def inntekt(
     responses=_REFUSALS,
     summary="Liens and debt settlements registered on the person (Løsøreregisteret)",
 )
-def rettsstiftelser(service: Service) -> dict[str, Any]:
-    return service.fetch(LOSORE.id, {})
+def rettsstiftelser(service: Service) -> JSONResponse:
+    return _answered(service.fetch(LOSORE.id, {}))
 
 
 @router.get(
@@ -155,5 +181,5 @@ def rettsstiftelser(service: Service) -> dict[str, Any]:
     responses=_REFUSALS,
     summary="Every product the consent covers, fetched from the registries at once",
 )
-def loan_application(service: Service) -> dict[str, Any]:
-    return service.loan_application()
+def loan_application(service: Service) -> JSONResponse:
+    return _answered(service.loan_application())

@@ -2,16 +2,22 @@
 
 `gateway.security.dependencies.authenticate` calls it for every token bound
 with cnf.jkt (and for every request using the DPoP scheme). It records the
-proof's jti in the request's own session, so a replay fails in any process.
+proof's jti in the database, so a replay fails in any process: in a short
+transaction of its own that commits at once or, when the route hands over a
+`JtiLedger` on its own session, in the request's transaction when the route
+settles it with `record_proofs` (the data API, whose every outcome commits:
+the answer, or an audited refusal).
 """
 
 from __future__ import annotations
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
 from gateway.clock import epoch_seconds
-from gateway.oauth.dpop import DpopNonces, DpopVerifier
+from gateway.oauth.dpop import DpopNonces, DpopProof, DpopVerifier
 from gateway.oauth.errors import InvalidDpopProofError, UseDpopNonceError
+from gateway.oauth.jti_ledger import JtiLedger
 from gateway.problems import ProblemError
 from gateway.security.access_tokens import AccessToken
 
@@ -32,7 +38,11 @@ def _refusal(error: str, description: str, headers: dict[str, str] | None = None
 
 
 def verify_resource_request(
-    request: Request, scheme: str, token: str, access_token: AccessToken
+    request: Request,
+    scheme: str,
+    token: str,
+    access_token: AccessToken,
+    ledger: JtiLedger | None = None,
 ) -> None:
     if access_token.confirmation_jkt is None:
         raise _refusal("invalid_token", "This token is not DPoP-bound; send it as a Bearer token.")
@@ -41,22 +51,41 @@ def verify_resource_request(
             "invalid_token", "A DPoP-bound token is sent with the DPoP authorization scheme."
         )
     state = request.app.state
-    nonces: DpopNonces | None = state.dpop_nonces
-    url = state.settings.issuer_url + request.url.path
-    with state.sessionmaker() as session:  # its own transaction: the jti must stick
-        verifier = DpopVerifier(session, now=epoch_seconds(state), nonces=nonces)
-        try:
-            proof = verifier.verify(
-                request.headers.get("dpop"), method=request.method, url=url, access_token=token
-            )
-        except UseDpopNonceError as error:
-            raise _refusal(
-                "use_dpop_nonce", str(error.description), {"DPoP-Nonce": error.nonce}
-            ) from error
-        except InvalidDpopProofError as error:
-            raise _refusal("invalid_dpop_proof", str(error.description)) from error
-        session.commit()
+    if ledger is not None:
+        proof = _verify_proof(request, token, ledger.session, ledger)
+    else:
+        with state.sessionmaker() as own_session:  # its own transaction: the jti must stick
+            proof = _verify_proof(request, token, own_session)
+            own_session.commit()
     if proof.jkt != access_token.confirmation_jkt:
         raise _refusal(
             "invalid_dpop_proof", "The DPoP proof is signed by another key than the token's cnf."
         )
+
+
+def record_proofs(ledger: JtiLedger) -> None:
+    """Record the jtis claimed in `ledger` in its session; a replay is refused here."""
+    try:
+        ledger.settle()
+    except InvalidDpopProofError as error:
+        raise _refusal("invalid_dpop_proof", str(error.description)) from error
+
+
+def _verify_proof(
+    request: Request, token: str, session: Session, ledger: JtiLedger | None = None
+) -> DpopProof:
+    """Check the proof and record its jti (in `ledger`, else `session`); refusals as problems."""
+    state = request.app.state
+    nonces: DpopNonces | None = state.dpop_nonces
+    url = state.settings.issuer_url + request.url.path
+    verifier = DpopVerifier(session, now=epoch_seconds(state), nonces=nonces, ledger=ledger)
+    try:
+        return verifier.verify(
+            request.headers.get("dpop"), method=request.method, url=url, access_token=token
+        )
+    except UseDpopNonceError as error:
+        raise _refusal(
+            "use_dpop_nonce", str(error.description), {"DPoP-Nonce": error.nonce}
+        ) from error
+    except InvalidDpopProofError as error:
+        raise _refusal("invalid_dpop_proof", str(error.description)) from error

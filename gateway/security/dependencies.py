@@ -12,6 +12,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from gateway.keys import KeyStore
+from gateway.oauth.jti_ledger import JtiLedger
 from gateway.problems import ProblemError
 from gateway.security.access_tokens import (
     AccessToken,
@@ -39,7 +40,14 @@ def bearer_token(request: Request) -> tuple[str, str]:
     return scheme.lower(), token.strip()
 
 
-def authenticate(request: Request) -> AccessToken:
+def authenticate(request: Request, ledger: JtiLedger | None = None) -> AccessToken:
+    """The verified token of the request.
+
+    With `ledger`, a DPoP proof's jti is only claimed in it, not recorded: the
+    caller records it in its own transaction (`record_proofs`) and must commit
+    that on every outcome, refusals included, or a refused proof could be
+    replayed.
+    """
     scheme, token = bearer_token(request)
     keys: KeyStore = request.app.state.keys
     try:
@@ -53,7 +61,7 @@ def authenticate(request: Request) -> AccessToken:
         verifier = getattr(request.app.state, "dpop_resource_verifier", None)
         if verifier is None:
             raise _unauthorized("Sender-constrained tokens are not accepted here.")
-        verifier(request, scheme, token, access_token)
+        verifier(request, scheme, token, access_token, ledger)
     return access_token
 
 
