@@ -16,6 +16,7 @@ from joserfc import jws, jwt
 from joserfc.jwk import ECKey, OKPKey, RSAKey
 from sqlalchemy import Engine
 
+from consent.catalogue import SUMMERT_SKATTEGRUNNLAG
 from consent.clients.models import Client
 from consent.storage.database import create_session_factory
 from gateway.clients import service
@@ -160,7 +161,7 @@ def register(
                 name="Test client",
                 jwks=public_jwks(key),
                 redirect_uris=redirect_uris or [],
-                data_products=["summert-skattegrunnlag"] if kind == "bank" else [],
+                data_products=[SUMMERT_SKATTEGRUNNLAG.id] if kind == "bank" else [],
             ),
             registered_by="tests",
             allow_loopback_http=True,

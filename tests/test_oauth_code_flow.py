@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from consent.authorization.models import AuthorizationCode, PushedAuthorizationRequest
 from consent.authorization.repository import use_jtis
+from consent.catalogue import SUMMERT_SKATTEGRUNNLAG, latest_assessed_year
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway.app import create_app
 from gateway.cli import app as cli
@@ -36,10 +37,10 @@ CALLBACK = "https://bank.example/callback"
 REQUESTED = [
     {
         "type": "urn:samtykke:consent-request",
-        "products": ["summert-skattegrunnlag"],
+        "products": [SUMMERT_SKATTEGRUNNLAG.id],
         "purpose": "Mortgage application",
-        "validTo": "2027-01-31T00:00:00Z",
-        "metadata": {"inntektsaar": "2024"},
+        "validTo": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+        "metadata": {"inntektsaar": str(latest_assessed_year(datetime.now(UTC)))},
     }
 ]
 
@@ -245,7 +246,7 @@ def test_authlib_client_drives_the_whole_flow(
         oauth.close()
     assert token["token_type"] == "DPoP"
     assert parse_qs(urlsplit(callback).query)["iss"] == [issuer]
-    assert token["authorization_details"][0]["products"] == ["summert-skattegrunnlag"]
+    assert token["authorization_details"][0]["products"] == [SUMMERT_SKATTEGRUNNLAG.id]
 
 
 def test_expired_codes_and_request_uris_are_refused(client: TestClient, engine: Engine) -> None:
@@ -305,6 +306,11 @@ def test_purge_forgets_what_has_expired(fresh_database_url: str, monkeypatch: An
         ({"from": PERSON}, "'from'"),
         ({"oneTime": "yes"}, "'oneTime'"),
         ({"colour": "blue"}, "colour"),
+        # The consent rules themselves: the bank hears of these, not the citizen.
+        ({"metadata": {"inntektsaar": "1999"}}, "invalid-metadata"),
+        ({"metadata": {}}, "missing-metadata"),
+        ({"validTo": "2020-01-01T00:00:00+00:00"}, "time-not-in-future"),
+        ({"validTo": "next week"}, "'validTo'"),
     ],
 )
 def test_bad_consent_requests_are_refused_at_par(

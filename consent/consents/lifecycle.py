@@ -123,6 +123,22 @@ def _transition(
     return _record(session, consent, target, actor, now)
 
 
+def rights_asked(
+    product_ids: Sequence[str], metadata: Mapping[str, object]
+) -> list[RequestedRight]:
+    """Rights for products that share one metadata object, each taking the keys it needs.
+
+    This is how a pushed authorization request describes a consent; the rights
+    still go through `validate_rights`.
+    """
+    rights = []
+    for product_id in product_ids:
+        product = find(product_id)
+        keys = product.metadata.keys if product else ()
+        rights.append(RequestedRight(product_id, {k: metadata[k] for k in keys if k in metadata}))
+    return rights
+
+
 def validate_rights(rights: Sequence[RequestedRight], now: datetime) -> list[dict[str, Any]]:
     """The rights as the Altinn list, metadata checked; ConsentError names the first fault."""
     if not rights:

@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from consent.catalogue import find
 from consent.consents import lifecycle
 from consent.consents.lifecycle import ConsentError, RequestedRight
 from gateway.citizen.service import PageError, ProductView, local_date, product_views
@@ -72,13 +71,7 @@ def _pending(session: Session, interaction_id: str, now: datetime) -> PendingInt
 def _asked(pending: PendingInteraction, now: datetime) -> AskedConsent:
     """Apply the consent rules to the pushed request; a page explains a request they refuse."""
     [detail] = pending.authorization_details
-    metadata: dict[str, object] = detail.get("metadata") or {}
-    rights = []
-    for product_id in detail["products"]:
-        product = find(product_id)
-        keys = product.metadata.keys if product else ()
-        # One metadata object serves every product: each takes the keys it needs.
-        rights.append(RequestedRight(product_id, {k: metadata[k] for k in keys if k in metadata}))
+    rights = lifecycle.rights_asked(detail["products"], detail.get("metadata") or {})
     try:
         valid_to = datetime.fromisoformat(detail["validTo"])
         altinn_rights = lifecycle.validate_rights(rights, now)

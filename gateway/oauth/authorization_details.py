@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
+from consent.consents import lifecycle
 from gateway.oauth.errors import InvalidAuthorizationDetailsError
 
 CONSENT_TYPE = "urn:samtykke:consent"
@@ -58,7 +60,9 @@ def parse_consent_reference(raw: str) -> ConsentReference:
 CONSENT_REQUEST_TYPE = "urn:samtykke:consent-request"
 
 
-def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[dict[str, object]]:
+def parse_consent_request(
+    raw: str | None, allowed_products: list[str], now: datetime
+) -> list[dict[str, object]]:
     """The consent a pushed authorization request asks the citizen for.
 
     `[{"type": "urn:samtykke:consent-request", "products": [...], "purpose": "...",
@@ -106,6 +110,24 @@ def parse_consent_request(raw: str | None, allowed_products: list[str]) -> list[
         raise _invalid(f"'from', when sent, must be {PERSON_URN_PREFIX}<11 digits>.")
     if not isinstance(detail.get("oneTime", False), bool):
         raise _invalid("'oneTime' must be true or false.")
-    if not isinstance(detail.get("metadata", {}), dict):
+    metadata = detail.get("metadata", {})
+    if not isinstance(metadata, dict):
         raise _invalid('\'metadata\' must be an object, e.g. {"inntektsaar": "2024"}.')
+    _check_consent_rules(products, metadata, valid_to, now)
     return [detail]
+
+
+def _check_consent_rules(
+    products: list[str], metadata: dict[str, object], valid_to: str, now: datetime
+) -> None:
+    """Apply the consent rules at push time, so the bank hears of a request they refuse
+    here rather than the citizen meeting it on the consent page."""
+    rights = lifecycle.rights_asked(products, metadata)
+    try:
+        valid_until = datetime.fromisoformat(valid_to)
+        lifecycle.validate_rights(rights, now)
+        lifecycle.validate_validity(rights, valid_until, now)
+    except ValueError as error:
+        raise _invalid(f"'validTo' must be an ISO 8601 time with a time zone: {error}") from None
+    except lifecycle.ConsentError as error:
+        raise _invalid(f"{error.message} ({error.code})") from None

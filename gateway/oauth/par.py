@@ -30,7 +30,7 @@ CONSENT_PAGE_PATH = "/citizen/authorize/"
 _FORBIDDEN_IN_PUSH = ("request_uri", "request")
 
 
-def _check_parameters(client: OAuthClient, form: dict[str, str]) -> dict[str, Any]:
+def _check_parameters(client: OAuthClient, form: dict[str, str], now: datetime) -> dict[str, Any]:
     if form.get("response_type") != "code":
         raise InvalidRequestError("response_type must be 'code'.")
     for name in _FORBIDDEN_IN_PUSH:
@@ -48,7 +48,7 @@ def _check_parameters(client: OAuthClient, form: dict[str, str]) -> dict[str, An
     if scope != DATA_READ:
         raise InvalidRequestError(f"The code flow issues the scope '{DATA_READ}' only.")
     details = parse_consent_request(
-        form.get("authorization_details"), list(client.record.data_products)
+        form.get("authorization_details"), list(client.record.data_products), now
     )
     return {
         "redirect_uri": redirect_uri,
@@ -65,7 +65,9 @@ def push(server: AuthorizationServer, request: StarletteOAuth2Request) -> Respon
         client: OAuthClient = server.authenticate_client(request, [PRIVATE_KEY_JWT], "par")
         if not client.check_response_type("code"):
             raise InvalidRequestError("Only bank clients use the authorization code flow.")
-        parameters = _check_parameters(client, request.form)
+        parameters = _check_parameters(
+            client, request.form, datetime.fromtimestamp(server.now(), UTC)
+        )
         proof_header = request.headers.get("dpop")
         if proof_header:  # RFC 9449 §10: bind the code to the proof's key
             proof = server.dpop.verify(proof_header, method="POST", url=request.uri)
