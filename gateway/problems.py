@@ -68,6 +68,18 @@ class AuditedRefusal(ProblemError):  # noqa: N818  (a refusal the client caused,
     record of the refused attempt survives while nothing else is changed.
     """
 
+    @classmethod
+    def of(cls, problem: ProblemError) -> AuditedRefusal:
+        """The same answer as `problem`, once its audit record is appended."""
+        return cls(
+            problem.status,
+            problem.code,
+            problem.title,
+            problem.detail,
+            headers=problem.headers,
+            extensions=problem.extensions,
+        )
+
 
 def problem_response(problem: ProblemError, request: Request | None = None) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None) if request else None

@@ -8,23 +8,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from consent.audit import log
-from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from consent.catalogue import INNTEKT, LOSORE, SUMMERT_SKATTEGRUNNLAG
-from gateway.clock import clock_of
-from gateway.data.service import DataCaller, DataService
+from gateway.data.access import authenticated_caller
+from gateway.data.service import DataService
 from gateway.database import DbSession
-from gateway.oauth.jti_ledger import JtiLedger
-from gateway.oauth.resource import record_proofs
-from gateway.problems import AuditedRefusal, ProblemError
-from gateway.ratelimit import check_bank_quota, refuse_over_quota
-from gateway.security.dependencies import authenticate
-from gateway.security.scopes import DATA_READ, organisation_number_of
 
 router = APIRouter(prefix="/data/v1", tags=["data"])
 
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-REFUSED_ACCESS = event_type("data", "access", "refused")
 
 
 class ProductAnswer(BaseModel):
@@ -42,70 +33,8 @@ class LoanApplication(BaseModel):
     )
 
 
-def _authenticated_caller(request: Request, session: DbSession) -> DataCaller:
-    """The bank behind a DPoP-bound data token; every refusal is audited.
-
-    The DPoP proof's jti is recorded in the request's own transaction, which
-    commits on every outcome: the answer, or an audited refusal (the rate
-    limit's included), so a proof is never accepted twice. It is recorded
-    after the quota is counted, since the quota commits a transaction of its
-    own and SQLite lets only one transaction write at a time.
-    """
-    now = clock_of(request.app.state)()  # the clock the DPoP check and the token endpoint use
-    correlation_id = str(getattr(request.state, "request_id", ""))
-    proofs = JtiLedger(session)
-    bank: str | None = None
-    try:
-        try:
-            token = authenticate(request, proofs)
-            if DATA_READ not in token.scopes:
-                raise ProblemError(
-                    403,
-                    "insufficient-scope",
-                    "The access token lacks the scope this endpoint needs",
-                    f"Data endpoints need the scope '{DATA_READ}'.",
-                )
-            if token.confirmation_jkt is None:
-                raise ProblemError(
-                    401,
-                    "dpop-required",
-                    "Data tokens must be sender-constrained with DPoP",
-                    "Ask the token endpoint with a DPoP proof and call with 'Authorization: DPoP'.",
-                    headers={"WWW-Authenticate": 'DPoP algs="ES256 PS256 EdDSA"'},
-                )
-            bank = organisation_number_of(token.claims)
-            if bank is None:
-                raise ProblemError(403, "unknown-organisation", "The token names no organisation")
-            quota = check_bank_quota(request, bank)
-        finally:
-            record_proofs(proofs)  # a replay is refused here, before any other refusal
-        refuse_over_quota(quota)
-    except ProblemError as problem:
-        log.append(
-            session,
-            AuditEvent(
-                event_type=REFUSED_ACCESS,
-                actor_type=ActorType.BANK,
-                actor_id=bank or "unauthenticated",
-                outcome=Outcome.DENIED,
-                correlation_id=correlation_id,
-                details={"reason": problem.code, "route": request.url.path},
-                occurred_at=now,
-            ),
-        )
-        raise AuditedRefusal(
-            problem.status,
-            problem.code,
-            problem.title,
-            problem.detail,
-            headers=problem.headers,
-            extensions=problem.extensions,
-        ) from problem
-    return DataCaller(token=token, bank=bank, correlation_id=correlation_id, now=now)
-
-
 def _data_service(request: Request, session: DbSession) -> DataService:
-    caller = _authenticated_caller(request, session)
+    caller = authenticated_caller(request, session)
     return DataService(
         session, request.app.state.registries, request.app.state.fetch_executor, caller
     )

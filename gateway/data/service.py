@@ -158,14 +158,7 @@ class DataService:
             product=product,
             details={"reason": problem.code},
         )
-        return AuditedRefusal(
-            problem.status,
-            problem.code,
-            problem.title,
-            problem.detail,
-            headers=problem.headers,
-            extensions=problem.extensions,
-        )
+        return AuditedRefusal.of(problem)
 
     # -- the consent ---------------------------------------------------------------
     def _consent(self, event: str, product: DataProduct | None) -> Consent:
