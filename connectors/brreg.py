@@ -21,9 +21,8 @@ from connectors.errors import (
     RegistryError,
     RequestRejected,
 )
-from connectors.http import RegistryHttp, TokenProvider, json_body
+from connectors.http import RegistryClient, json_body
 from connectors.models import RegistryModel, parse_model
-from connectors.resilience import ResilienceSettings
 from consent.identifiers import is_valid_organisation_number
 
 REGISTRY: Final = "brreg"
@@ -126,26 +125,8 @@ class Rettsstiftelser(RegistryModel):
         )
 
 
-class BrregClient:
-    def __init__(
-        self,
-        base_url: str,
-        token_provider: TokenProvider,
-        settings: ResilienceSettings | None = None,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        http: RegistryHttp | None = None,
-    ) -> None:
-        self.http = http or RegistryHttp(
-            REGISTRY,
-            base_url,
-            token_provider=token_provider,
-            settings=settings,
-            transport=transport,
-        )
-
-    def close(self) -> None:
-        self.http.close()
+class BrregClient(RegistryClient):
+    REGISTRY = REGISTRY
 
     def enhet(self, orgnr: str) -> Enhet:
         """One organisation from Enhetsregisteret."""

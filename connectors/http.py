@@ -203,3 +203,29 @@ def json_body(registry: str, response: httpx.Response) -> Any:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise MalformedResponse(registry, "the body is not valid JSON") from None
+
+
+class RegistryClient:
+    """The base of each registry's client: one pooled `RegistryHttp`, named by `REGISTRY`."""
+
+    REGISTRY: str
+
+    def __init__(
+        self,
+        base_url: str,
+        token_provider: TokenProvider,
+        settings: ResilienceSettings | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        http: RegistryHttp | None = None,
+    ) -> None:
+        self.http = http or RegistryHttp(
+            self.REGISTRY,
+            base_url,
+            token_provider=token_provider,
+            settings=settings,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self.http.close()

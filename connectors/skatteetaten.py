@@ -22,9 +22,8 @@ from connectors.errors import (
     RegistryError,
     RequestRejected,
 )
-from connectors.http import RegistryHttp, TokenProvider, error_code_of
+from connectors.http import RegistryClient, error_code_of
 from connectors.models import RegistryModel, parse_model
-from connectors.resilience import ResilienceSettings
 
 REGISTRY: Final = "skatteetaten"
 # The audience the registry expects in our tokens: an identifier, not an address.
@@ -103,26 +102,8 @@ def _month(value: date) -> str:
     return f"{value.year:04d}-{value.month:02d}"
 
 
-class SkatteetatenClient:
-    def __init__(
-        self,
-        base_url: str,
-        token_provider: TokenProvider,
-        settings: ResilienceSettings | None = None,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        http: RegistryHttp | None = None,
-    ) -> None:
-        self.http = http or RegistryHttp(
-            REGISTRY,
-            base_url,
-            token_provider=token_provider,
-            settings=settings,
-            transport=transport,
-        )
-
-    def close(self) -> None:
-        self.http.close()
+class SkatteetatenClient(RegistryClient):
+    REGISTRY = REGISTRY
 
     def summert_skattegrunnlag(self, fnr: str, inntektsaar: int) -> SummertSkattegrunnlag:
         """The assessed income, net wealth and debt of one income year."""
