@@ -24,7 +24,18 @@ from gateway.security.access_tokens import AccessToken
 from gateway.security.dependencies import require_scope
 
 AUDIT_SCOPE = "audit:read"
-Agency = Annotated[AccessToken, Depends(require_scope(AUDIT_SCOPE))]
+_require_audit_scope = require_scope(AUDIT_SCOPE)
+
+
+def reading_agency(request: Request, session: DbSession) -> AccessToken:
+    """The agency's verified token; a refused read is on the record before it is answered."""
+    try:
+        return _require_audit_scope(request)
+    except ProblemError as problem:
+        raise service.refuse_read(session, request, problem) from problem
+
+
+Agency = Annotated[AccessToken, Depends(reading_agency)]
 
 well_known = APIRouter(tags=["audit"])
 router = APIRouter(prefix="/audit/v1", tags=["audit"])

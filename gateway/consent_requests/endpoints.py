@@ -76,7 +76,12 @@ def get_consent_request(
     consent_id: str, request: Request, session: DbSession, token: BankToken, now: Now
 ) -> ConsentRequestOut:
     return service.read_request(
-        session, _settings(request), consent_id, organisation=bank_organisation(token), now=now
+        session,
+        _settings(request),
+        consent_id,
+        organisation=bank_organisation(token),
+        client_id=token.client_id,
+        now=now,
     )
 
 
@@ -89,7 +94,12 @@ def delete_consent_request(
     consent_id: str, request: Request, session: DbSession, token: BankToken, now: Now
 ) -> ConsentRequestOut:
     return service.withdraw_request(
-        session, _settings(request), consent_id, organisation=bank_organisation(token), now=now
+        session,
+        _settings(request),
+        consent_id,
+        organisation=bank_organisation(token),
+        client_id=token.client_id,
+        now=now,
     )
 
 

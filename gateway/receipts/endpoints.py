@@ -32,7 +32,14 @@ def receipt_keys(request: Request) -> dict[str, Any]:
 def bank_receipt(
     consent_id: str, request: Request, session: DbSession, token: BankToken, now: Now
 ) -> Response:
-    consent = own_consent(session, consent_id, bank_organisation(token), now)
+    consent = own_consent(
+        session,
+        consent_id,
+        bank_organisation(token),
+        now,
+        client_id=token.client_id,
+        action="receipt",
+    )
     receipt = signed_receipt(
         session, request.app.state.settings, request.app.state.keys, consent, now=now
     )
