@@ -7,7 +7,8 @@ document declares for the operation, its body must match the declared schema
 and derandomized (the same requests every time). Callers present the
 credentials each API takes: the admin token, a bank's token, an agency's;
 a bank's DPoP-bound data token is not made here, so the data API is checked
-on its refusals.
+on its refusals. Some requests go without credentials, so that the refusals
+of authenticated operations are checked too.
 """
 
 from __future__ import annotations
@@ -31,12 +32,15 @@ from schemathesis.checks import (
 )
 from sqlalchemy.orm import Session
 
+from consent.audit.log import append
 from consent.storage.database import create_database_engine
 from gateway.app import create_app
+from gateway.audit.sequencing import create_sequencer
 from gateway.cli.openapi import GATEWAY_DOCUMENT
 from gateway.security.access_tokens import issue_access_token
 from gateway.security.scopes import consumer_claim
 from gateway.settings import DeploymentMode, Settings
+from tests.audit_support import event
 from tests.banks import register_bank
 from tests.oauth_helpers import ORGANISATIONS
 from tests.servers import running_server
@@ -89,12 +93,16 @@ def gateway(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         issuer_url="http://testserver",
         key_dir=tmp_path_factory.mktemp("keys"),
         admin_token=ADMIN_TOKEN,
+        audit_sequencer_thread=False,  # checkpoints are signed when this fixture says
     )
     app = create_app(settings_)
     app.state.organisation_lookup = ORGANISATIONS  # the register, as Brønnøysund would answer
     engine = create_database_engine(database_url, pool_size=2)
     with Session(engine) as session:
         bank = register_bank(session, BANK)
+        append(session, event(1))
+        session.commit()
+    create_sequencer(engine, app.state.keys, settings_).drain()  # a signed checkpoint to read
     engine.dispose()
 
     def bearer(client_id: str, scope: str, organisation: str) -> dict[str, str]:
@@ -126,7 +134,8 @@ def test_the_gateway_answers_as_its_document_says(gateway: Gateway, method: str,
         operation.as_strategy(GenerationMode.NEGATIVE).map(lambda case: (False, case)),
     )
 
-    @given(labelled=cases)
+    # Mostly with the caller's credentials, sometimes without: the refusal must conform too.
+    @given(labelled=cases, with_credentials=st.sampled_from([True, True, False]))
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
         derandomize=True,
@@ -134,11 +143,10 @@ def test_the_gateway_answers_as_its_document_says(gateway: Gateway, method: str,
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
-    def answers_as_documented(labelled: tuple[bool, Case]) -> None:
+    def answers_as_documented(labelled: tuple[bool, Case], with_credentials: bool) -> None:
         valid, case = labelled
-        response = case.call_and_validate(
-            base_url=gateway.url, headers=gateway.headers_for(case.path), checks=CHECKS
-        )
+        headers = gateway.headers_for(case.path) if with_credentials else {}
+        response = case.call_and_validate(base_url=gateway.url, headers=headers, checks=CHECKS)
         if valid:
             assert _shape_refused(response) is None, (
                 f"{case.as_curl_command()} is valid by the document, and was refused for its "

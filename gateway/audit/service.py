@@ -165,7 +165,7 @@ def _checkpoint_view(checkpoint: AuditCheckpoint) -> CheckpointView:
     return CheckpointView(
         tree_size=checkpoint.tree_size,
         root_hash=bytes(checkpoint.root_hash).hex(),
-        signed_at=checkpoint.signed_at,
+        signed_at=as_utc(checkpoint.signed_at),  # SQLite hands back naive UTC times
         key_id=checkpoint.key_id,
         signature=checkpoint.signature,
     )
