@@ -57,6 +57,7 @@ def _check_csrf(
     action: str,
     now: datetime,
     consent_id: str | None = None,
+    interaction_id: str | None = None,
 ) -> None:
     if not web_security.csrf_valid(request, offered):
         person = request.session.get(PERSON)
@@ -67,6 +68,7 @@ def _check_csrf(
             person=person if isinstance(person, str) else None,
             action=action,
             consent_id=consent_id,
+            interaction_id=interaction_id,
             now=now,
         )
 
@@ -207,7 +209,7 @@ def answer_authorization(
     decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
     csrf: CsrfField = "",
 ) -> RedirectResponse:
-    _check_csrf(request, session, csrf, action="answer", now=now)
+    _check_csrf(request, session, csrf, action="answer", now=now, interaction_id=interaction_id)
     settings: Settings = request.app.state.settings
     back_to_bank = authorization.answer(
         session,

@@ -86,7 +86,7 @@ def refuse(
             # A path the browser sent may name no consent at all; the column holds a real id.
             consent_id=consent_id if consent_id and len(consent_id) <= CONSENT_ID_LENGTH else None,
             details={"reason": code, "action": action}
-            | ({"interactionId": interaction_id} if interaction_id else {}),
+            | ({"interactionId": interaction_id[:CONSENT_ID_LENGTH]} if interaction_id else {}),
             occurred_at=now,
         ),
     )
