@@ -42,7 +42,7 @@ from gateway.security.scopes import consumer_claim
 from gateway.settings import DeploymentMode, Settings
 from tests.audit_support import event
 from tests.banks import register_bank
-from tests.oauth_helpers import ORGANISATIONS
+from tests.oauth_helpers import ORGANISATIONS, Bank, register
 from tests.servers import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,9 +73,12 @@ SHAPE_REFUSALS = frozenset({"invalid-request", "malformed-json"})
 
 
 class Gateway:
-    def __init__(self, url: str, credentials: dict[str, dict[str, str]]) -> None:
+    def __init__(
+        self, url: str, credentials: dict[str, dict[str, str]], oauth_client: Bank
+    ) -> None:
         self.url = url
         self.credentials = credentials
+        self.oauth_client = oauth_client
 
     def headers_for(self, path: str) -> dict[str, str]:
         for prefix, headers in self.credentials.items():
@@ -98,6 +101,7 @@ def gateway(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     app = create_app(settings_)
     app.state.organisation_lookup = ORGANISATIONS  # the register, as Brønnøysund would answer
     engine = create_database_engine(database_url, pool_size=2)
+    registered = register(engine)  # a bank with keys, for the authorization server's answers
     with Session(engine) as session:
         bank = register_bank(session, BANK)
         append(session, event(1))
@@ -121,7 +125,7 @@ def gateway(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "/audit/": bearer("agency-conformance", "audit:read", AGENCY),
     }
     with running_server(app) as url:
-        yield Gateway(url, credentials)
+        yield Gateway(url, credentials, registered)
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
@@ -164,3 +168,24 @@ def _shape_refused(response: Any) -> str | None:
     body = response.json()
     code = body.get("code") if isinstance(body, dict) else None
     return code if code in SHAPE_REFUSALS else None
+
+
+def test_the_authorization_servers_answers_are_as_documented(gateway: Gateway) -> None:
+    """The generated requests cannot sign a client assertion; a registered client can."""
+    oauth_client = gateway.oauth_client
+
+    def answered(path: str, form: dict[str, str]) -> Any:
+        case = SCHEMA[path]["POST"].Case(body=form, media_type="application/x-www-form-urlencoded")
+        response = case.call(base_url=gateway.url)
+        case.validate_response(response, checks=CHECKS)
+        return response
+
+    issued = answered("/oauth/token", oauth_client.token_form(scope="samtykke:consentrequests"))
+    assert issued.status_code == 200
+    token = issued.json()["access_token"]
+    introspected = answered("/oauth/introspect", oauth_client.token_form(token=token))
+    assert introspected.json()["active"] is True
+    revoked = answered("/oauth/revoke", oauth_client.token_form(token=token))
+    assert revoked.status_code == 200
+    refused = answered("/oauth/token", oauth_client.token_form(scope="audit:read"))
+    assert refused.json()["error"] == "invalid_scope"

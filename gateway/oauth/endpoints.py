@@ -91,6 +91,31 @@ TOKEN_MANAGEMENT_FORM = _form(
 )
 
 
+class TokenAnswer(BaseModel):
+    """An issued token (RFC 6749 §5.1), with the consent it carries for a consent-bound one."""
+
+    access_token: str
+    token_type: str = Field(examples=["DPoP", "Bearer"])
+    expires_in: int
+    scope: str
+    authorization_details: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class PushedRequestAnswer(BaseModel):
+    """Where the pushed request is kept (RFC 9126 §2.2)."""
+
+    request_uri: str
+    expires_in: int
+
+
+class IntrospectionAnswer(BaseModel):
+    """RFC 7662 §2.2: `active`, and the token's claims when it is active and the caller's."""
+
+    model_config = ConfigDict(extra="allow")
+
+    active: bool
+
+
 def oauth_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     meanings = {
         400: "The request is refused (RFC 6749 §5.2)",
@@ -108,7 +133,7 @@ def _public_url(request: Request) -> str:
 @router.post(
     TOKEN_PATH,
     summary="Token endpoint (RFC 6749 §3.2)",
-    responses=oauth_errors(400, 401),
+    responses={200: {"model": TokenAnswer}, **oauth_errors(400, 401)},
     openapi_extra=TOKEN_FORM,
 )
 async def token(request: Request, session: DbSession) -> Response:
@@ -122,7 +147,7 @@ async def token(request: Request, session: DbSession) -> Response:
 @router.post(
     INTROSPECTION_PATH,
     summary="Token introspection (RFC 7662)",
-    responses=oauth_errors(400, 401),
+    responses={200: {"model": IntrospectionAnswer}, **oauth_errors(400, 401)},
     openapi_extra=TOKEN_MANAGEMENT_FORM,
 )
 async def introspect(request: Request, session: DbSession) -> Response:
@@ -133,6 +158,7 @@ async def introspect(request: Request, session: DbSession) -> Response:
 
 @router.post(
     REVOCATION_PATH,
+    response_class=Response,  # 200 with no body (RFC 7009 §2.2)
     summary="Token revocation (RFC 7009)",
     responses=oauth_errors(400, 401),
     openapi_extra=TOKEN_MANAGEMENT_FORM,
@@ -147,7 +173,7 @@ async def revoke(request: Request, session: DbSession) -> Response:
     PAR_PATH,
     status_code=201,
     summary="Pushed authorization request (RFC 9126)",
-    responses=oauth_errors(400, 401),
+    responses={201: {"model": PushedRequestAnswer}, **oauth_errors(400, 401)},
     openapi_extra=PAR_FORM,
 )
 async def pushed_authorization_request(request: Request, session: DbSession) -> Response:
