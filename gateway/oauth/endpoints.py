@@ -15,6 +15,7 @@ from gateway.oauth import par, token_management
 from gateway.oauth.metadata import JWKS_PATH, authorization_server_metadata
 from gateway.oauth.requests import from_starlette
 from gateway.oauth.server import TOKEN_PATH, build_server
+from gateway.problems import problem_responses
 
 INTROSPECTION_PATH = "/oauth/introspect"
 REVOCATION_PATH = "/oauth/revoke"
@@ -117,12 +118,17 @@ class IntrospectionAnswer(BaseModel):
 
 
 def oauth_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OAuth's own error answers, and the database outage every endpoint answers as a problem."""
     meanings = {
         400: "The request is refused (RFC 6749 §5.2)",
         401: "The client could not be authenticated, or its DPoP proof was refused",
     }
     return {
-        status: {"description": meanings[status], "model": OAuthErrorBody} for status in statuses
+        **{
+            status: {"description": meanings[status], "model": OAuthErrorBody}
+            for status in statuses
+        },
+        **problem_responses(503),
     }
 
 
