@@ -6,6 +6,7 @@ import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -26,7 +27,7 @@ from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
 from gateway.oauth import endpoints as oauth_endpoints
 from gateway.oauth.wiring import install_authorization_server
-from gateway.problems import install_problem_handlers
+from gateway.problems import add_problem_schema, install_problem_handlers
 from gateway.receipts import endpoints as receipts
 from gateway.settings import Settings, get_settings
 
@@ -95,4 +96,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(oauth_endpoints.router)
     app.include_router(client_endpoints.router)
     app.include_router(data_routes.router)
+    _document_problems(app)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """The OpenAPI document carries the Problem schema its error responses refer to."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_problem_schema(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

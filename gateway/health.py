@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.problems import ProblemError
+from gateway.problems import ProblemError, problem_responses
 
 router = APIRouter(tags=["operations"])
 
@@ -25,7 +25,7 @@ def healthz() -> HealthStatus:
     "/readyz",
     response_model=HealthStatus,
     summary="The process can serve requests: the database answers",
-    responses={503: {"description": "The database is unavailable"}},
+    responses=problem_responses(503, descriptions={503: "The database is unavailable"}),
 )
 def readyz(request: Request) -> HealthStatus:
     try:

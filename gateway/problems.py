@@ -15,6 +15,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -79,6 +80,75 @@ class AuditedRefusal(ProblemError):  # noqa: N818  (a refusal the client caused,
             headers=problem.headers,
             extensions=problem.extensions,
         )
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem as this API sends it; members beyond these carry a code's facts."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["urn:samtykke:problem:invalid-request"])
+    title: str
+    status: int = Field(ge=400, le=599)
+    code: str = Field(description="Stable and machine-readable: branch on this.")
+    detail: str = Field(default="", description="For people; absent when the title says it all.")
+    instance: str = Field(default="")
+    requestId: str = Field(  # noqa: N815  (the wire name)
+        default="", description="The request's X-Request-ID, to quote to the operator."
+    )
+
+
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+_STATUS_MEANINGS: dict[int, str] = {
+    400: "The request is malformed",
+    401: "Authentication is missing or invalid",
+    403: "Not allowed",
+    404: "No such resource",
+    409: "The request conflicts with the current state",
+    410: "The resource is gone",
+    413: "The request body is too large",
+    415: "The request body has an unsupported media type",
+    422: "The request does not match the expected shape",
+    429: "Too many requests; see Retry-After",
+    502: "An upstream registry answered something unusable",
+    503: "Unavailable for now; nothing was changed. See Retry-After",
+    504: "An upstream registry did not answer in time",
+}
+
+
+def problem_responses(
+    *statuses: int, descriptions: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of an operation for these error statuses, each an RFC 9457 problem."""
+    described = {**_STATUS_MEANINGS, **(descriptions or {})}
+    return {
+        status: {
+            "description": described.get(status, "The request failed"),
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+        }
+        for status in statuses
+    }
+
+
+def add_problem_schema(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with the Problem schema that `problem_responses` refers to.
+
+    FastAPI documents a 422 of its own shape on every operation with
+    parameters; the handlers here answer it as a problem, so the document
+    says that instead.
+    """
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = Problem.model_json_schema()
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if "422" in responses and PROBLEM_CONTENT_TYPE not in responses["422"].get(
+                "content", {}
+            ):
+                responses["422"] = problem_responses(422)[422]
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    return document
 
 
 def problem_response(problem: ProblemError, request: Request | None = None) -> JSONResponse:

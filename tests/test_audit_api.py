@@ -208,4 +208,4 @@ def test_checkpoints_and_proofs_verify_with_the_published_key(
     both = api.get(
         "/audit/v1/proofs/inclusion", params={"entryId": "x", "sequenceNumber": 1}, headers=headers
     )
-    assert both.status_code == 400
+    assert (both.status_code, both.json()["code"]) == (400, "entry-not-named")

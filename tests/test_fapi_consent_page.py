@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select, update
 
+from consent.audit.models import AuditEntry
 from consent.authorization.models import PushedAuthorizationRequest
 from consent.consents.models import Consent
 from consent.storage.database import create_session_factory
@@ -326,14 +327,15 @@ def test_an_expired_interaction_is_refused_clearly(
 
 
 def test_only_the_person_the_bank_named_may_answer(
-    world: FapiWorld, page: Page, shoot: Any
+    world: FapiWorld, page: Page, shoot: Any, engine: Engine
 ) -> None:
     oauth = world.oauth_client()
     applicant = f"urn:altinn:person:identifier-no:{DEBTOR.fnr}"
     url, _ = world.authorization_url(oauth, generate_token(48), **{"from": applicant})
     oauth.close()
     page.goto(url)
-    page.get_by_label("National identity number").fill(fresh_person())
+    stranger = fresh_person()
+    page.get_by_label("National identity number").fill(stranger)
     page.locator("form:has(#pid) button[type=submit]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Denne forespørselen gjelder ikke deg"
@@ -341,6 +343,22 @@ def test_only_the_person_the_bank_named_may_answer(
     expect(page.get_by_role("button", name="Ja, jeg samtykker")).to_have_count(0)
     shoot("not-yours")
     consent_page = page.url
+
+    # The stranger's attempt is on the record, naming the stranger and no one else.
+    interaction_id = urlsplit(consent_page).path.rsplit("/", 1)[-1]
+    with create_session_factory(engine)() as session:
+        [entry] = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.event_type == "citizen:page:refused", AuditEntry.actor_id == stranger
+            )
+        ).all()
+    assert (entry.subject, entry.outcome) == (stranger, "denied")
+    assert entry.details == {
+        "reason": "not-yours",
+        "action": "view",
+        "interactionId": interaction_id,
+    }
+    assert DEBTOR.fnr not in str(entry.details)
 
     # The refusal used nothing up: the applicant can still answer.
     page.get_by_role("button", name="Logg ut").click()

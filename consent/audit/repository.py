@@ -270,6 +270,7 @@ class EntryFilter:
     consent_id: str | None = None
     data_product: str | None = None
     event_type: str | None = None
+    outcome: str | None = None
     occurred_from: datetime | None = None
     occurred_before: datetime | None = None
 
@@ -288,6 +289,8 @@ def _conditions(where: EntryFilter) -> list[ColumnElement[bool]]:
         conditions.append(AuditEntry.data_product == where.data_product)
     if where.event_type is not None:
         conditions.append(AuditEntry.event_type == where.event_type)
+    if where.outcome is not None:
+        conditions.append(AuditEntry.outcome == where.outcome)
     if where.occurred_from is not None:
         conditions.append(AuditEntry.occurred_at >= where.occurred_from)
     if where.occurred_before is not None:

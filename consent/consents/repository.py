@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from consent.audit.events import ActorType
 from consent.audit.models import AuditEntry
 from consent.consents.models import Consent, ConsentEvent
 from consent.consents.states import ConsentStatus
@@ -86,11 +87,15 @@ def due_for_expiry(session: Session, now: datetime, *, limit: int) -> Sequence[C
 
 def accesses_under(session: Session, consent_ids: Sequence[str]) -> Sequence[AuditEntry]:
     """Audit entries made under these consents other than their own lifecycle events:
-    the banks' look-ups, as the citizen sees them under "My consents"."""
+    the banks' look-ups, as the citizen sees them under "My consents".
+
+    Only banks' entries: a person refused at someone else's consent is on the
+    record too, and is no one else's to see."""
     if not consent_ids:
         return []
     query = select(AuditEntry).where(
         AuditEntry.consent_id.in_(consent_ids),
+        AuditEntry.actor_type == ActorType.BANK.value,
         AuditEntry.event_type.not_like(f"{LIFECYCLE_EVENT_PREFIX}%"),
     )
     return session.scalars(query.order_by(AuditEntry.occurred_at, AuditEntry.id)).all()

@@ -19,12 +19,23 @@ from gateway.audit.schemas import (
 )
 from gateway.database import DbSession
 from gateway.keys import KeyPurpose, KeyStore
-from gateway.problems import ProblemError
+from gateway.problems import ProblemError, problem_responses
 from gateway.security.access_tokens import AccessToken
 from gateway.security.dependencies import require_scope
 
 AUDIT_SCOPE = "audit:read"
-Agency = Annotated[AccessToken, Depends(require_scope(AUDIT_SCOPE))]
+_require_audit_scope = require_scope(AUDIT_SCOPE)
+
+
+def reading_agency(request: Request, session: DbSession) -> AccessToken:
+    """The agency's verified token; a refused read is on the record before it is answered."""
+    try:
+        return _require_audit_scope(request)
+    except ProblemError as problem:
+        raise service.refuse_read(session, request, problem) from problem
+
+
+Agency = Annotated[AccessToken, Depends(reading_agency)]
 
 well_known = APIRouter(tags=["audit"])
 router = APIRouter(prefix="/audit/v1", tags=["audit"])
@@ -40,7 +51,7 @@ def checkpoint_keys(request: Request) -> dict[str, Any]:
     return keys.public_jwks(KeyPurpose.AUDIT_CHECKPOINT)
 
 
-@router.post("/entries/search")
+@router.post("/entries/search", responses=problem_responses(400, 401, 403, 422, 503))
 def search_entries(body: SearchRequest, session: DbSession, agency: Agency) -> SearchPage:
     """Entries matching the filters, oldest first, one page at a time (keyset cursor)."""
     return service.search(session, agency, body)
@@ -49,7 +60,10 @@ def search_entries(body: SearchRequest, session: DbSession, agency: Agency) -> S
 @router.post(
     "/exports",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/jsonl": {}, "text/csv": {}}}},
+    responses={
+        200: {"content": {"application/jsonl": {}, "text/csv": {}}},
+        **problem_responses(400, 401, 403, 422, 503),
+    },
 )
 def export_entries(
     body: ExportRequest, request: Request, session: DbSession, agency: Agency
@@ -64,17 +78,17 @@ def export_entries(
     )
 
 
-@router.get("/checkpoints/latest")
+@router.get("/checkpoints/latest", responses=problem_responses(401, 403, 404, 503))
 def latest_checkpoint(session: DbSession, agency: Agency) -> CheckpointView:
     return service.latest_checkpoint(session)
 
 
-@router.get("/checkpoints/{tree_size}")
+@router.get("/checkpoints/{tree_size}", responses=problem_responses(401, 403, 404, 422, 503))
 def checkpoint(tree_size: int, session: DbSession, agency: Agency) -> CheckpointView:
     return service.checkpoint_at(session, tree_size)
 
 
-@router.get("/proofs/inclusion")
+@router.get("/proofs/inclusion", responses=problem_responses(400, 401, 403, 404, 422, 503))
 def inclusion_proof(
     session: DbSession,
     agency: Agency,
@@ -82,15 +96,19 @@ def inclusion_proof(
     entry_id: Annotated[str | None, Query(alias="entryId", max_length=36)] = None,
     tree_size: Annotated[int | None, Query(alias="treeSize", ge=1)] = None,
 ) -> InclusionProofView:
-    """Proof that an entry (by sequence number or entry id) is in a checkpointed tree."""
+    """Proof that an entry is in a checkpointed tree.
+
+    Name the entry by exactly one of `sequenceNumber` and `entryId`; otherwise the
+    answer is 400 `entry-not-named`.
+    """
     if (sequence_number is None) == (entry_id is None):
-        raise ProblemError(400, "invalid-request", "Give exactly one of sequenceNumber and entryId")
+        raise ProblemError(400, "entry-not-named", "Give exactly one of sequenceNumber and entryId")
     return service.inclusion_proof(
         session, sequence_number=sequence_number, entry_id=entry_id, tree_size=tree_size
     )
 
 
-@router.get("/proofs/consistency")
+@router.get("/proofs/consistency", responses=problem_responses(401, 403, 404, 422, 503))
 def consistency_proof(
     session: DbSession,
     agency: Agency,

@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from consent.audit.events import Outcome
+
 NATIONAL_ID_PATTERN = r"^\d{11}$"
 ORGNR_PATTERN = r"^\d{9}$"
 
@@ -30,6 +32,13 @@ class EntryFilters(Schema):
     data_product: str | None = Field(default=None, max_length=128)
     event_type: str | None = Field(
         default=None, max_length=128, examples=["consent:request:created"]
+    )
+    outcome: Outcome | None = Field(
+        default=None,
+        description=(
+            "success, denied (a refusal: the caller was not allowed) or failed "
+            "(allowed, but could not be completed)."
+        ),
     )
     occurred_from: datetime | None = Field(default=None, description="Inclusive.")
     occurred_before: datetime | None = Field(default=None, description="Exclusive.")

@@ -7,11 +7,12 @@ import binascii
 from collections.abc import Iterator
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.audit import proofs, repository
 from consent.audit.canonical import as_utc
-from consent.audit.events import ActorType, AuditEvent, event_type
+from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from consent.audit.export import csv_lines, jsonl_lines
 from consent.audit.log import append
 from consent.audit.models import AuditCheckpoint
@@ -26,8 +27,9 @@ from gateway.audit.schemas import (
     SearchPage,
     SearchRequest,
 )
-from gateway.problems import ProblemError
-from gateway.security.access_tokens import AccessToken
+from gateway.problems import AuditedRefusal, ProblemError
+from gateway.security.access_tokens import AccessToken, InvalidAccessTokenError, verify_access_token
+from gateway.security.dependencies import bearer_token
 
 EXPORT_PAGE_SIZE = 1000
 ISO6523_NORWEGIAN_ORGNR = "0192:"
@@ -43,6 +45,39 @@ def agency_of(token: AccessToken) -> str:
     return token.client_id
 
 
+def _caller_of(request: Request) -> tuple[str, str | None]:
+    """Who a refused reader is, as far as their token says: agency (or client id) and client."""
+    try:
+        _, raw = bearer_token(request)
+        token = verify_access_token(
+            request.app.state.keys, raw, issuer=request.app.state.settings.issuer_url
+        )
+    except (ProblemError, InvalidAccessTokenError):
+        return "unauthenticated", None
+    return agency_of(token), token.client_id
+
+
+def refuse_read(session: Session, request: Request, problem: ProblemError) -> AuditedRefusal:
+    """Record a refused read of the log (reading it is recorded, and so is trying); the answer."""
+    actor, client_id = _caller_of(request)
+    append(
+        session,
+        AuditEvent(
+            event_type=event_type("audit", "log", "refused"),
+            actor_type=ActorType.AGENCY,
+            actor_id=actor,
+            outcome=Outcome.DENIED,
+            correlation_id=str(getattr(request.state, "request_id", "")) or None,
+            details={
+                "reason": problem.code,
+                "route": request.url.path,
+                **({"clientId": client_id} if client_id else {}),
+            },
+        ),
+    )
+    return AuditedRefusal.of(problem)
+
+
 def _entry_filter(filters: EntryFilters) -> EntryFilter:
     return EntryFilter(
         subject=filters.person,
@@ -50,6 +85,7 @@ def _entry_filter(filters: EntryFilters) -> EntryFilter:
         consent_id=filters.consent_id,
         data_product=filters.data_product,
         event_type=filters.event_type,
+        outcome=filters.outcome.value if filters.outcome else None,
         # Stored times are UTC (SQLite keeps no offset), so bounds are compared in UTC too.
         occurred_from=as_utc(filters.occurred_from) if filters.occurred_from else None,
         occurred_before=as_utc(filters.occurred_before) if filters.occurred_before else None,
@@ -129,7 +165,7 @@ def _checkpoint_view(checkpoint: AuditCheckpoint) -> CheckpointView:
     return CheckpointView(
         tree_size=checkpoint.tree_size,
         root_hash=bytes(checkpoint.root_hash).hex(),
-        signed_at=checkpoint.signed_at,
+        signed_at=as_utc(checkpoint.signed_at),  # SQLite hands back naive UTC times
         key_id=checkpoint.key_id,
         signature=checkpoint.signature,
     )

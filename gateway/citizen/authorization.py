@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from consent.consents import lifecycle
 from consent.consents.lifecycle import ConsentError, RequestedRight
-from gateway.citizen.service import PageError, ProductView, local_date, product_views
+from gateway.citizen.service import PageError, ProductView, local_date, product_views, refuse
 from gateway.oauth import interaction
 from gateway.oauth.authorization_details import PERSON_URN_PREFIX
 from gateway.oauth.interaction import PendingInteraction
@@ -88,19 +88,31 @@ def _asked(pending: PendingInteraction, now: datetime) -> AskedConsent:
     )
 
 
-def _for_person(pending: PendingInteraction, person: str) -> PendingInteraction:
+def _for_person(
+    session: Session, pending: PendingInteraction, person: str, *, action: str, now: datetime
+) -> PendingInteraction:
     """When the bank named the person it expects (`from`), no one else sees or answers."""
     [detail] = pending.authorization_details
     expected = detail.get("from")
     if expected is not None and expected != PERSON_URN_PREFIX + person:
-        raise PageError(403, "not_yours_title", "not_yours")
+        raise refuse(
+            session,
+            PageError(403, "not_yours_title", "not_yours"),
+            code="not-yours",
+            person=person,
+            action=action,
+            interaction_id=pending.interaction_id,
+            now=now,
+        )
     return pending
 
 
 def authorization_page(
     session: Session, interaction_id: str, *, person: str, language: str, now: datetime
 ) -> AuthorizationView:
-    pending = _for_person(_pending(session, interaction_id, now), person)
+    pending = _for_person(
+        session, _pending(session, interaction_id, now), person, action="view", now=now
+    )
     asked = _asked(pending, now)
     return AuthorizationView(
         interaction_id=interaction_id,
@@ -131,7 +143,9 @@ def answer(
 
     Returns the bank's redirect URL (code, state and iss; or error=access_denied).
     """
-    pending = _for_person(_pending(session, interaction_id, now), person)
+    pending = _for_person(
+        session, _pending(session, interaction_id, now), person, action="answer", now=now
+    )
     asked = _asked(pending, now)
     consent_id = str(uuid.uuid4())
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,9 +10,10 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from gateway.citizen import authorization, oidc, service, web_security
-from gateway.citizen.service import PageError
+from gateway.citizen.service import AuditedPageRefusal, PageError
 from gateway.citizen.texts import TEXTS, language_or_default
 from gateway.clock import Now
 from gateway.database import DbSession
@@ -27,6 +29,7 @@ LANGUAGE = "lang"
 NEXT = "next"
 FLASH = "flash"
 HOME = "/citizen/consents"
+# A form without the field is refused (and audited) as a failed CSRF check, like a wrong one.
 CsrfField = Annotated[str, Form(alias=web_security.CSRF_FIELD, max_length=128)]
 
 
@@ -46,9 +49,28 @@ def _person(request: Request) -> str:
     return person
 
 
-def _check_csrf(request: Request, offered: str) -> None:
+def _check_csrf(
+    request: Request,
+    session: Session,
+    offered: str,
+    *,
+    action: str,
+    now: datetime,
+    consent_id: str | None = None,
+    interaction_id: str | None = None,
+) -> None:
     if not web_security.csrf_valid(request, offered):
-        raise PageError(403, "csrf_title", "csrf")
+        person = request.session.get(PERSON)
+        raise service.refuse(
+            session,
+            PageError(403, "csrf_title", "csrf"),
+            code="csrf-failed",
+            person=person if isinstance(person, str) else None,
+            action=action,
+            consent_id=consent_id,
+            interaction_id=interaction_id,
+            now=now,
+        )
 
 
 def _render(
@@ -122,8 +144,10 @@ async def login_callback(request: Request) -> Response:
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: CsrfField) -> RedirectResponse:
-    _check_csrf(request, csrf)
+def logout(
+    request: Request, session: DbSession, now: Now, csrf: CsrfField = ""
+) -> RedirectResponse:
+    _check_csrf(request, session, csrf, action="logout", now=now)
     language = request.session.get(LANGUAGE)
     request.session.clear()
     if language:
@@ -154,10 +178,10 @@ def answer_consent_request(
     request: Request,
     session: DbSession,
     now: Now,
-    csrf: CsrfField,
     decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
+    csrf: CsrfField = "",
 ) -> RedirectResponse:
-    _check_csrf(request, csrf)
+    _check_csrf(request, session, csrf, action="answer", now=now, consent_id=consent_id)
     back_to_bank = service.answer(
         session, consent_id, person=_person(request), accept=decision == "accept", now=now
     )
@@ -182,10 +206,10 @@ def answer_authorization(
     request: Request,
     session: DbSession,
     now: Now,
-    csrf: CsrfField,
     decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
+    csrf: CsrfField = "",
 ) -> RedirectResponse:
-    _check_csrf(request, csrf)
+    _check_csrf(request, session, csrf, action="answer", now=now, interaction_id=interaction_id)
     settings: Settings = request.app.state.settings
     back_to_bank = authorization.answer(
         session,
@@ -209,9 +233,9 @@ def my_consents(request: Request, session: DbSession, now: Now) -> HTMLResponse:
 
 @router.post("/consents/{consent_id}/revoke")
 def revoke_consent(
-    consent_id: str, request: Request, session: DbSession, now: Now, csrf: CsrfField
+    consent_id: str, request: Request, session: DbSession, now: Now, csrf: CsrfField = ""
 ) -> RedirectResponse:
-    _check_csrf(request, csrf)
+    _check_csrf(request, session, csrf, action="revoke", now=now, consent_id=consent_id)
     bank = service.revoke(session, consent_id, person=_person(request), now=now)
     request.session[FLASH] = TEXTS[_language(request)]["revoked_done"].format(bank=bank)
     return _see_other(HOME)
@@ -242,6 +266,11 @@ async def _on_page_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _on_audited_page_refusal(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AuditedPageRefusal)
+    return await _on_page_error(request, exc.page)
+
+
 async def _on_login_required(request: Request, exc: Exception) -> Response:
     return _see_other(f"{web_security.CITIZEN_PREFIX}/login")
 
@@ -255,5 +284,6 @@ def install(app: FastAPI, settings: Settings) -> None:
         name="citizen-static",
     )
     app.add_exception_handler(PageError, _on_page_error)
+    app.add_exception_handler(AuditedPageRefusal, _on_audited_page_refusal)
     app.add_exception_handler(LoginRequiredError, _on_login_required)
     web_security.install(app, settings)

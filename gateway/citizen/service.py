@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from consent.audit import log
+from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from consent.catalogue import MetadataKind, find
 from consent.clients import repository as clients
 from consent.consents import lifecycle, repository
@@ -23,6 +25,7 @@ from consent.consents.lifecycle import ConsentError
 from consent.consents.models import Consent
 from consent.consents.states import ConsentStatus
 from gateway.citizen.texts import MONTHS, TEXTS
+from gateway.problems import AuditedRefusal
 
 NORWAY = ZoneInfo("Europe/Oslo")
 
@@ -38,6 +41,56 @@ class PageError(Exception):
         self.title = title
         self.message = message
         self.consent_status = consent_status  # shown in `message` as {status}
+
+
+class AuditedPageRefusal(AuditedRefusal):
+    """A refused page whose audit record is appended: the session commits it, then the page shows.
+
+    It is an :class:`AuditedRefusal`, so the request's session keeps the record
+    as it does for every audited refusal; the citizen sees `page`, not JSON.
+    """
+
+    def __init__(self, code: str, page: PageError) -> None:
+        super().__init__(page.status, code, page.title)
+        self.page = page
+
+
+REFUSED = event_type("citizen", "page", "refused")
+CONSENT_ID_LENGTH = 64
+
+
+def refuse(
+    session: Session,
+    page: PageError,
+    *,
+    code: str,
+    person: str | None,
+    action: str,
+    consent_id: str | None = None,
+    interaction_id: str | None = None,
+    now: datetime,
+) -> AuditedPageRefusal:
+    """Append the refusal to the audit log and return it, to be raised.
+
+    The one who tried is the entry's actor and its subject: the person whose
+    consent it was is not named (their consent's id leads to them).
+    """
+    log.append(
+        session,
+        AuditEvent(
+            event_type=REFUSED,
+            actor_type=ActorType.CITIZEN,
+            actor_id=person or "anonymous",
+            outcome=Outcome.DENIED,
+            subject=person,
+            # A path the browser sent may name no consent at all; the column holds a real id.
+            consent_id=consent_id if consent_id and len(consent_id) <= CONSENT_ID_LENGTH else None,
+            details={"reason": code, "action": action}
+            | ({"interactionId": interaction_id[:CONSENT_ID_LENGTH]} if interaction_id else {}),
+            occurred_at=now,
+        ),
+    )
+    return AuditedPageRefusal(code, page)
 
 
 @dataclass(frozen=True)
@@ -167,12 +220,22 @@ def _view(
     )
 
 
-def _persons_consent(session: Session, consent_id: str, person: str, now: datetime) -> Consent:
+def _persons_consent(
+    session: Session, consent_id: str, person: str, now: datetime, *, action: str
+) -> Consent:
     consent = repository.get_for_update(session, consent_id)
     if consent is None:
         raise PageError(404, "not_found_title", "not_found")
     if consent.person != person:
-        raise PageError(403, "not_yours_title", "not_yours")
+        raise refuse(
+            session,
+            PageError(403, "not_yours_title", "not_yours"),
+            code="not-yours",
+            person=person,
+            action=action,
+            consent_id=consent.id,
+            now=now,
+        )
     lifecycle.expire_if_due(session, consent, now)
     return consent
 
@@ -181,13 +244,13 @@ def consent_page(
     session: Session, consent_id: str, *, person: str, language: str, now: datetime
 ) -> ConsentView:
     """The request to answer. Refused pages explain an expired, answered or withdrawn request."""
-    consent = _persons_consent(session, consent_id, person, now)
+    consent = _persons_consent(session, consent_id, person, now, action="view")
     return _view(session, consent, language)
 
 
 def answer(session: Session, consent_id: str, *, person: str, accept: bool, now: datetime) -> str:
     """Record the citizen's answer; returns where the browser goes next: back to the bank."""
-    consent = _persons_consent(session, consent_id, person, now)
+    consent = _persons_consent(session, consent_id, person, now, action="answer")
     try:
         if accept:
             lifecycle.accept(session, consent, person=person, now=now)
@@ -244,7 +307,7 @@ def my_consents(
 
 def revoke(session: Session, consent_id: str, *, person: str, now: datetime) -> str:
     """Revoke the person's consent; returns the bank's name for the confirmation."""
-    consent = _persons_consent(session, consent_id, person, now)
+    consent = _persons_consent(session, consent_id, person, now, action="revoke")
     try:
         lifecycle.revoke(session, consent, person=person, now=now)
     except ConsentError as error:
@@ -253,4 +316,4 @@ def revoke(session: Session, consent_id: str, *, person: str, now: datetime) -> 
 
 
 def receipt_consent(session: Session, consent_id: str, *, person: str, now: datetime) -> Consent:
-    return _persons_consent(session, consent_id, person, now)
+    return _persons_consent(session, consent_id, person, now, action="receipt")

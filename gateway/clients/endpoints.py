@@ -10,7 +10,7 @@ from gateway.clients import service
 from gateway.clients.organisations import OrganisationLookup
 from gateway.clients.schemas import ClientRegistration, ClientView
 from gateway.database import DbSession
-from gateway.problems import ProblemError
+from gateway.problems import ProblemError, problem_responses
 from gateway.security.admin import require_admin
 from gateway.settings import Settings
 
@@ -28,7 +28,12 @@ def organisation_lookup(request: Request) -> OrganisationLookup:
     return lookup
 
 
-@router.post("", status_code=201, response_model=ClientView)
+@router.post(
+    "",
+    status_code=201,
+    response_model=ClientView,
+    responses=problem_responses(400, 401, 403, 422, 503),
+)
 def register_client(
     registration: ClientRegistration,
     session: DbSession,
@@ -47,11 +52,15 @@ def register_client(
     return ClientView.of(client)
 
 
-@router.get("", response_model=list[ClientView])
+@router.get("", response_model=list[ClientView], responses=problem_responses(401, 403, 503))
 def list_clients(session: DbSession, _admin: Admin) -> list[ClientView]:
     return [ClientView.of(client) for client in service.list_clients(session)]
 
 
-@router.post("/{client_id}/disable", response_model=ClientView)
+@router.post(
+    "/{client_id}/disable",
+    response_model=ClientView,
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
 def disable_client(client_id: str, session: DbSession, admin: Admin) -> ClientView:
     return ClientView.of(service.disable(session, client_id, disabled_by=admin))

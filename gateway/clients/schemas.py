@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from consent.audit.canonical import as_utc
 from consent.clients.models import Client
 
 
@@ -52,5 +53,6 @@ class ClientView(BaseModel):
             data_products=list(client.data_products),
             scopes=list(client.scopes),
             status=client.status,
-            created_at=client.created_at,
+            # SQLite hands back naive times; every stored time is UTC, and the API says so.
+            created_at=as_utc(client.created_at),
         )

@@ -14,7 +14,7 @@ from gateway.consent_requests.schemas import (
     ConsentRequestOut,
 )
 from gateway.database import DbSession
-from gateway.problems import ProblemError
+from gateway.problems import ProblemError, problem_responses
 from gateway.security.access_tokens import AccessToken
 from gateway.security.dependencies import require_scope
 from gateway.security.scopes import CONSENT_REQUESTS, organisation_number_of
@@ -42,7 +42,13 @@ def _settings(request: Request) -> Settings:
     status_code=201,
     response_model=ConsentRequestOut,
     summary="Ask a person for consent",
-    responses={200: {"description": "The same request was sent before; it is returned as is."}},
+    responses={
+        200: {
+            "description": "The same request was sent before; it is returned as is.",
+            "model": ConsentRequestOut,
+        },
+        **problem_responses(400, 401, 403, 409, 422, 503),
+    },
 )
 def create_consent_request(
     body: ConsentRequestIn,
@@ -71,12 +77,18 @@ def create_consent_request(
     "/consentrequests/{consent_id}",
     response_model=ConsentRequestOut,
     summary="Read one of the bank's consent requests",
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_consent_request(
     consent_id: str, request: Request, session: DbSession, token: BankToken, now: Now
 ) -> ConsentRequestOut:
     return service.read_request(
-        session, _settings(request), consent_id, organisation=bank_organisation(token), now=now
+        session,
+        _settings(request),
+        consent_id,
+        organisation=bank_organisation(token),
+        client_id=token.client_id,
+        now=now,
     )
 
 
@@ -84,12 +96,18 @@ def get_consent_request(
     "/consentrequests/{consent_id}",
     response_model=ConsentRequestOut,
     summary="Withdraw a consent request or consent",
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def delete_consent_request(
     consent_id: str, request: Request, session: DbSession, token: BankToken, now: Now
 ) -> ConsentRequestOut:
     return service.withdraw_request(
-        session, _settings(request), consent_id, organisation=bank_organisation(token), now=now
+        session,
+        _settings(request),
+        consent_id,
+        organisation=bank_organisation(token),
+        client_id=token.client_id,
+        now=now,
     )
 
 
@@ -97,6 +115,7 @@ def delete_consent_request(
     "/consentrequest-events",
     response_model=ConsentRequestEventPage,
     summary="The bank's consent events, oldest first, from a continuation token",
+    responses=problem_responses(400, 401, 403, 422, 503),
 )
 def consent_request_events(
     session: DbSession,

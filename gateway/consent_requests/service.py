@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consent import catalogue
+from consent.audit import log
+from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from consent.clients import repository as clients
 from consent.clients.models import Client
 from consent.consents import lifecycle, repository
@@ -33,7 +35,7 @@ from gateway.consent_requests.schemas import (
     ConsentRequestOut,
     PerformedBy,
 )
-from gateway.problems import ProblemError
+from gateway.problems import AuditedRefusal, ProblemError
 from gateway.settings import Settings
 
 # HTTP status of each domain refusal; anything unlisted is a 409 conflict with the state.
@@ -49,11 +51,42 @@ _STATUS_BY_CODE = {
     "not-found": 404,
 }
 EVENT_PAGE_SIZE = 100
+REFUSED = event_type("consent", "api", "refused")
 
 
 def problem_of(error: ConsentError) -> ProblemError:
     status = _STATUS_BY_CODE.get(error.code, 409)
     return ProblemError(status, error.code, "The consent request was refused", error.message)
+
+
+def refuse(
+    session: Session,
+    problem: ProblemError,
+    *,
+    organisation: str,
+    client_id: str,
+    action: str,
+    consent_id: str,
+    now: datetime,
+) -> AuditedRefusal:
+    """Append the bank's refused attempt to the audit log; the answer to raise.
+
+    No person is named: the refused request may name someone the bank has
+    no consent from, and another bank's request is that bank's business.
+    """
+    log.append(
+        session,
+        AuditEvent(
+            event_type=REFUSED,
+            actor_type=ActorType.BANK,
+            actor_id=organisation,
+            outcome=Outcome.DENIED,
+            consent_id=consent_id,
+            details={"reason": problem.code, "action": action, "clientId": client_id},
+            occurred_at=now,
+        ),
+    )
+    return AuditedRefusal.of(problem)
 
 
 def _invalid(code: str, title: str, detail: str, status: int = 422) -> ProblemError:
@@ -140,21 +173,36 @@ def create_request(
     """The request as stored, and whether it was created now (False: a repeat of the same)."""
     digest = fingerprint(body)
     consent_id = str(body.id)
+
+    def refused(problem: ProblemError) -> AuditedRefusal:
+        return refuse(
+            session,
+            problem,
+            organisation=organisation,
+            client_id=client_id,
+            action="create",
+            consent_id=consent_id,
+            now=now,
+        )
+
     existing = repository.get(session, consent_id)
     if existing is not None:
         if existing.bank_organisation_number == organisation and (
             existing.request_fingerprint == digest
         ):
             return read_request(
-                session, settings, consent_id, organisation=organisation, now=now
+                session,
+                settings,
+                consent_id,
+                organisation=organisation,
+                client_id=client_id,
+                now=now,
             ), False
-        raise ProblemError(
-            409,
-            "duplicate-id",
-            "A consent request with this id exists",
-            "Choose a new id; the same id is only accepted again with the same body.",
-        )
-    client = _check_bank(body, clients.get(session, client_id), organisation)
+        raise refused(_duplicate_id())
+    try:
+        client = _check_bank(body, clients.get(session, client_id), organisation)
+    except ProblemError as problem:
+        raise refused(problem) from problem
     person = _person_of(body, settings)
     rights = [
         RequestedRight(right.resource[0].value, dict(right.metadata))
@@ -191,30 +239,76 @@ def create_request(
         raise problem_of(error) from error
     except IntegrityError as error:
         # Another request with the same id was stored between our read and our write.
-        raise ProblemError(409, "duplicate-id", "A consent request with this id exists") from error
+        # The failed insert ends the transaction; the refusal's record starts a new one.
+        session.rollback()
+        raise refused(_duplicate_id()) from error
     return present(settings, consent, repository.events_of(session, consent.id)), True
 
 
-def own_consent(session: Session, consent_id: str, organisation: str, now: datetime) -> Consent:
+def _duplicate_id() -> ProblemError:
+    return ProblemError(
+        409,
+        "duplicate-id",
+        "A consent request with this id exists",
+        "Choose a new id; the same id is only accepted again with the same body.",
+    )
+
+
+def own_consent(
+    session: Session,
+    consent_id: str,
+    organisation: str,
+    now: datetime,
+    *,
+    client_id: str,
+    action: str,
+) -> Consent:
     consent = repository.get_for_update(session, consent_id)
-    # Another bank's request is as invisible as a missing one.
-    if consent is None or consent.bank_organisation_number != organisation:
-        raise ProblemError(404, "not-found", "No such consent request")
+    not_found = ProblemError(404, "not-found", "No such consent request")
+    if consent is None:
+        raise not_found
+    if consent.bank_organisation_number != organisation:
+        # Another bank's request is as invisible as a missing one, and the attempt is recorded.
+        raise refuse(
+            session,
+            not_found,
+            organisation=organisation,
+            client_id=client_id,
+            action=action,
+            consent_id=consent.id,
+            now=now,
+        )
     lifecycle.expire_if_due(session, consent, now)
     return consent
 
 
 def read_request(
-    session: Session, settings: Settings, consent_id: str, *, organisation: str, now: datetime
+    session: Session,
+    settings: Settings,
+    consent_id: str,
+    *,
+    organisation: str,
+    client_id: str,
+    now: datetime,
 ) -> ConsentRequestOut:
-    consent = own_consent(session, consent_id, organisation, now)
+    consent = own_consent(
+        session, consent_id, organisation, now, client_id=client_id, action="read"
+    )
     return present(settings, consent, repository.events_of(session, consent.id))
 
 
 def withdraw_request(
-    session: Session, settings: Settings, consent_id: str, *, organisation: str, now: datetime
+    session: Session,
+    settings: Settings,
+    consent_id: str,
+    *,
+    organisation: str,
+    client_id: str,
+    now: datetime,
 ) -> ConsentRequestOut:
-    consent = own_consent(session, consent_id, organisation, now)
+    consent = own_consent(
+        session, consent_id, organisation, now, client_id=client_id, action="withdraw"
+    )
     try:
         lifecycle.delete(session, consent, bank_organisation_number=organisation, now=now)
     except ConsentError as error:

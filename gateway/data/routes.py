@@ -12,6 +12,7 @@ from consent.catalogue import INNTEKT, LOSORE, SUMMERT_SKATTEGRUNNLAG
 from gateway.data.access import authenticated_caller
 from gateway.data.service import DataService
 from gateway.database import DbSession
+from gateway.problems import problem_responses
 
 router = APIRouter(prefix="/data/v1", tags=["data"])
 
@@ -52,15 +53,25 @@ def _answered(answer: dict[str, Any]) -> JSONResponse:
     return JSONResponse(answer)
 
 
-_REFUSALS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid DPoP-bound access token"},
-    403: {"description": "The consent does not allow this fetch"},
-    404: {"description": "The registry has no such person or period"},
-    429: {"description": "Too many requests from this bank; see Retry-After"},
-    502: {"description": "The registry answered something unusable"},
-    503: {"description": "The registry or the audit log is unavailable; see Retry-After"},
-    504: {"description": "The registry did not answer in time"},
-}
+_REFUSALS = problem_responses(
+    401,
+    403,
+    404,
+    422,
+    429,
+    502,
+    503,
+    504,
+    descriptions={
+        401: "No valid DPoP-bound access token",
+        403: "The consent does not allow this fetch",
+        404: "The registry has no such person or period",
+        429: "Too many requests from this bank; see Retry-After",
+        502: "The registry answered something unusable",
+        503: "The registry or the audit log is unavailable; see Retry-After",
+        504: "The registry did not answer in time",
+    },
+)
 
 
 @router.get(

@@ -11,6 +11,7 @@ from gateway.consent_requests.endpoints import BankToken, bank_organisation
 from gateway.consent_requests.service import own_consent
 from gateway.database import DbSession
 from gateway.keys import KeyPurpose, KeyStore
+from gateway.problems import problem_responses
 from gateway.receipts.service import RECEIPT_KEYS_PATH, signed_receipt
 
 router = APIRouter(tags=["receipts"])
@@ -27,12 +28,22 @@ def receipt_keys(request: Request) -> dict[str, Any]:
     "/consent/v1/consentrequests/{consent_id}/receipt",
     summary="The signed receipt of an accepted consent (compact JWS)",
     response_class=Response,
-    responses={200: {"content": {JOSE_MEDIA_TYPE: {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"content": {JOSE_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        **problem_responses(401, 403, 404, 409, 422, 503),
+    },
 )
 def bank_receipt(
     consent_id: str, request: Request, session: DbSession, token: BankToken, now: Now
 ) -> Response:
-    consent = own_consent(session, consent_id, bank_organisation(token), now)
+    consent = own_consent(
+        session,
+        consent_id,
+        bank_organisation(token),
+        now,
+        client_id=token.client_id,
+        action="receipt",
+    )
     receipt = signed_receipt(
         session, request.app.state.settings, request.app.state.keys, consent, now=now
     )

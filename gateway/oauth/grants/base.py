@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from authlib.oauth2.rfc6749.errors import InvalidScopeError
+
+from consent.audit import log
+from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from gateway.oauth.clients import PRIVATE_KEY_JWT, OAuthClient
 from gateway.oauth.dpop import DpopProof
 from gateway.oauth.tokens import issue_token_response
 
 if TYPE_CHECKING:
     from gateway.oauth.server import AuthorizationServer
+
+
+# How much of a refused scope parameter the audit record keeps.
+SCOPE_RECORD_LENGTH = 256
 
 
 class GatewayGrantMixin:
@@ -22,6 +30,30 @@ class GatewayGrantMixin:
     def gateway_client(self) -> OAuthClient:
         client: OAuthClient = self.request.client
         return client
+
+    def refuse_scope(self, description: str) -> InvalidScopeError:
+        """`invalid_scope`, once the authenticated client's attempt is on the audit record.
+
+        The token endpoint answers its refusals as responses, so the request's
+        transaction commits and keeps the record.
+        """
+        client = self.gateway_client
+        requested = self.request.payload.scope or ""
+        log.append(
+            self.server.session,
+            AuditEvent(
+                event_type=event_type("token", "client", "refused"),
+                actor_type=ActorType.BANK if client.is_bank else ActorType.AGENCY,
+                actor_id=client.organisation_number,
+                outcome=Outcome.DENIED,
+                details={
+                    "reason": "invalid_scope",
+                    "clientId": client.client_id,
+                    "scope": requested[:SCOPE_RECORD_LENGTH],
+                },
+            ),
+        )
+        return InvalidScopeError(description)
 
     def dpop_proof(self, *, required: bool) -> DpopProof | None:
         """Verify the request's DPoP proof; None when there is none and none is required."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidScopeError
 
 from gateway.oauth.grants.base import GatewayGrantMixin
 from gateway.security.scopes import DATA_READ
@@ -21,15 +20,15 @@ class ClientCredentialsGrant(GatewayGrantMixin, grants.ClientCredentialsGrant): 
         super().validate_token_request()
         requested = (self.request.payload.scope or "").split()
         if not requested:
-            raise InvalidScopeError("Ask for a scope, e.g. scope=samtykke:consentrequests.")
+            raise self.refuse_scope("Ask for a scope, e.g. scope=samtykke:consentrequests.")
         if DATA_READ in requested:
-            raise InvalidScopeError(
+            raise self.refuse_scope(
                 f"'{DATA_READ}' is issued only for a consent: send authorization_details."
             )
         allowed = set(self.gateway_client.record.scopes)
         refused = [scope for scope in requested if scope not in allowed]
         if refused:
-            raise InvalidScopeError(f"This client may not ask for: {' '.join(refused)}.")
+            raise self.refuse_scope(f"This client may not ask for: {' '.join(refused)}.")
         self.proof = self.dpop_proof(required=False)
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:

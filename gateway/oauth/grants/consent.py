@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidScopeError, UnauthorizedClientError
+from authlib.oauth2.rfc6749.errors import UnauthorizedClientError
 
 from consent.audit import log as audit_log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
@@ -87,7 +87,7 @@ class ConsentGrant(GatewayGrantMixin, grants.ClientCredentialsGrant):  # type: i
             raise UnauthorizedClientError("Only bank clients may ask for consent-bound tokens.")
         scope = self.request.payload.scope
         if scope not in (None, "", DATA_READ):
-            raise InvalidScopeError(f"A consent-bound token has the scope '{DATA_READ}' only.")
+            raise self.refuse_scope(f"A consent-bound token has the scope '{DATA_READ}' only.")
         self.proof = self.dpop_proof(required=True)
         reference = parse_consent_reference(self.request.payload.data["authorization_details"])
         self.consent = self._accepted_consent(reference)
@@ -100,7 +100,7 @@ class ConsentGrant(GatewayGrantMixin, grants.ClientCredentialsGrant):  # type: i
             )
         consent = lookup.find(self.server.session, reference.consent_id)
         if consent is None:
-            raise self._refuse(None, "consent_not_found")
+            raise self._refuse_unknown(reference)
         if consent.bank_organisation_number != self.gateway_client.organisation_number:
             raise self._refuse(consent, "consent_other_bank")
         if consent.person != reference.person:
@@ -116,13 +116,24 @@ class ConsentGrant(GatewayGrantMixin, grants.ClientCredentialsGrant):  # type: i
             raise self._refuse(consent, "consent_expired")
         return consent
 
-    def _refuse(self, consent: ConsentView | None, reason: str) -> InvalidAuthorizationDetailsError:
-        if consent is not None:
-            self._audit(consent, Outcome.DENIED, "refused", {"reason": reason})
+    def _refuse(self, consent: ConsentView, reason: str) -> InvalidAuthorizationDetailsError:
+        self._audit(consent, Outcome.DENIED, "refused", {"reason": reason})
         return InvalidAuthorizationDetailsError(REFUSALS[reason], reason)
+
+    def _refuse_unknown(self, reference: ConsentReference) -> InvalidAuthorizationDetailsError:
+        # No consent, so no subject: the person `from` names gave this bank nothing.
+        self._record(
+            None, reference.consent_id, Outcome.DENIED, "refused", reason="consent_not_found"
+        )
+        return InvalidAuthorizationDetailsError(REFUSALS["consent_not_found"], "consent_not_found")
 
     def _audit(
         self, consent: ConsentView, outcome: Outcome, action: str, details: dict[str, Any]
+    ) -> None:
+        self._record(consent.person, consent.id, outcome, action, **details)
+
+    def _record(
+        self, person: str | None, consent_id: str, outcome: Outcome, action: str, **details: Any
     ) -> None:
         audit_log.append(
             self.server.session,
@@ -131,8 +142,8 @@ class ConsentGrant(GatewayGrantMixin, grants.ClientCredentialsGrant):  # type: i
                 actor_type=ActorType.BANK,
                 actor_id=self.gateway_client.organisation_number,
                 outcome=outcome,
-                subject=consent.person,
-                consent_id=consent.id,
+                subject=person,
+                consent_id=consent_id,
                 details={"clientId": self.gateway_client.client_id, **details},
             ),
         )
