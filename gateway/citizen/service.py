@@ -85,8 +85,9 @@ def local_date(moment: datetime) -> str:
 
 
 def _time(moment: datetime, *, with_clock: bool = True) -> str:
+    """Norwegian time; a time of day names its zone (CET or CEST), as the citizen reads it."""
     local = lifecycle.utc(moment).astimezone(NORWAY)
-    return local.strftime("%d.%m.%Y %H:%M" if with_clock else "%d.%m.%Y")
+    return local.strftime("%d.%m.%Y %H:%M %Z" if with_clock else "%d.%m.%Y")
 
 
 def _month(value: str, language: str) -> str:
