@@ -91,9 +91,12 @@ def test_accept_then_revoke_and_download_the_receipt(
     assert "Aktive samtykker" in mine.text
     # The person may have other consents on the page; look at this one's card only.
     card = mine.text.split(f'id="consent-{request["id"]}"')[1].split("</article>")[0]
-    accesses = card.split("Oppslag gjort med samtykket")[-1]
-    assert "<td>Fjordbanken &lt;ASA&gt; &amp; Co</td>" in accesses
-    assert "<td>Skattegrunnlag fra skatteoppgjøret</td><td>hentet</td>" in accesses
+    history = card.split("Historikk")[-1]
+    assert (
+        "<td>oppslag: hentet</td><td>Fjordbanken &lt;ASA&gt; &amp; Co</td>"
+        "<td>Skattegrunnlag fra skatteoppgjøret</td>"
+    ) in history
+    assert "<td>samtykke gitt</td><td>deg</td>" in history
     assert f"/citizen/consents/{request['id']}/receipt" in mine.text
     receipt = browser.get(f"{world.gateway_url}/citizen/consents/{request['id']}/receipt")
     assert receipt.status_code == 200

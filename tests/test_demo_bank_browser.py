@@ -258,7 +258,8 @@ def test_revocation_stops_the_next_fetch(world: DemoWorld, page: Page, shoot: Sh
 
     page.goto(f"{world.gateway_url}/citizen/consents")
     card = page.get_by_role("article").filter(has_text="Fjordkyst Sparebank")
-    card.get_by_role("button", name="Trekk tilbake samtykket").click()
+    card.get_by_role("link", name="Trekk tilbake samtykket").click()
+    page.get_by_role("button", name="Ja, trekk tilbake samtykket").click()
     expect(page.get_by_role("status")).to_contain_text("er trukket tilbake")
     shoot("revoked-at-the-gateway")
 

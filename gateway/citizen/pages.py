@@ -51,10 +51,18 @@ def _check_csrf(request: Request, offered: str) -> None:
         raise PageError(403, "csrf_title", "csrf")
 
 
+def masked(person: str) -> str:
+    """The birth date part and the rest hidden, as Norwegian services show a logged-in person.
+
+    ID-porten tells the gateway the number only, not the name."""
+    return person[:6] + " " + "*" * (len(person) - 6)
+
+
 def _render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     language = _language(request)
+    person = request.session.get(PERSON)
     return templates.TemplateResponse(
         request,
         template,
@@ -62,6 +70,7 @@ def _render(
             "t": TEXTS[language],
             "lang": language,
             "logged_in": PERSON in request.session,
+            "logged_in_as": masked(person) if isinstance(person, str) else None,
             "csrf_token": web_security.csrf_token(request),
             "csrf_field": web_security.CSRF_FIELD,
             **context,
@@ -200,11 +209,26 @@ def answer_authorization(
 
 @router.get("/consents", response_class=HTMLResponse)
 def my_consents(request: Request, session: DbSession, now: Now) -> HTMLResponse:
-    active, past = service.my_consents(
+    mine = service.my_consents(
         session, person=_person(request), language=_language(request), now=now
     )
     flash = request.session.pop(FLASH, None)
-    return _render(request, "my_consents.html", {"active": active, "past": past, "flash": flash})
+    return _render(
+        request,
+        "my_consents.html",
+        {"waiting": mine.waiting, "active": mine.active, "past": mine.past, "flash": flash},
+    )
+
+
+@router.get("/consents/{consent_id}/revoke", response_class=HTMLResponse)
+def confirm_revocation(
+    consent_id: str, request: Request, session: DbSession, now: Now
+) -> HTMLResponse:
+    """Asks first: the revocation is the form on this page, so it works without script."""
+    view = service.revocable_consent(
+        session, consent_id, person=_person(request), language=_language(request), now=now
+    )
+    return _render(request, "revoke_confirm.html", {"consent": view})
 
 
 @router.post("/consents/{consent_id}/revoke")
