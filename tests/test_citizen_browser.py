@@ -5,12 +5,16 @@ Screenshots of every page land in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from joserfc import jws
+from joserfc.jwk import KeySet
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -18,7 +22,7 @@ from sqlalchemy.orm import Session
 from consent.audit import log as audit_log
 from consent.audit.events import ActorType, AuditEvent, event_type
 from tests.browser import PHONE, SCREENSHOTS, launched_chromium
-from tests.citizen_env import CitizenWorld, citizen_world
+from tests.citizen_env import PURPOSE_WITH_MARKUP, CitizenWorld, citizen_world
 
 pytestmark = pytest.mark.browser
 
@@ -232,3 +236,52 @@ def test_my_consents_keeps_requests_apart_tells_the_whole_history_and_asks_befor
     expect(revoked.locator("details tbody")).to_contain_text("the bank got access to fetch")
     expect(revoked.locator("details tbody tr").last).to_contain_text("revoked")
     shoot("my-consents-english")
+
+
+def test_a_readable_receipt_embeds_the_signed_one_and_says_how_to_verify_it(
+    world: CitizenWorld, page: Page, shoot: object
+) -> None:
+    assert callable(shoot)
+    request = world.create_request()
+    log_in(page, request["viewUri"], world.person)
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.locator("#outcome")).to_have_text("accepted")
+    page.goto(f"{world.gateway_url}/citizen/consents")
+    page.get_by_role("link", name="Se kvitteringen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kvittering for samtykke")
+    main = page.locator("main")
+    expect(main).to_contain_text("Fjordbanken <ASA> & Co")
+    expect(main).to_contain_text(PURPOSE_WITH_MARKUP)
+    expect(main).to_contain_text("Skattegrunnlag fra skatteoppgjøret: Inntektsår 2025")
+    expect(main).to_contain_text("samtykke gitt")
+    expect(main).to_contain_text(f"{world.person[:6]} *****")
+    expect(main).not_to_contain_text(world.person)
+    expect(main).to_contain_text(f"{world.gateway_url}/.well-known/receipt-keys.json")
+    event_time = page.locator("main table tbody tr").first.locator("td").first.inner_text()
+    assert NORWEGIAN_TIME.match(event_time)
+    shoot("receipt")
+
+    # The embedded receipt is a valid signature over this very consent.
+    embedded = page.locator("#signed-receipt").inner_text().strip()
+    keys = KeySet.import_key_set(
+        httpx.get(f"{world.gateway_url}/.well-known/receipt-keys.json").json()
+    )
+    record = json.loads(jws.deserialize_compact(embedded, keys, ["ES256"]).payload)
+    assert record["recordId"] == request["id"]
+    expect(
+        page.get_by_role("link", name="Last ned den signerte kvitteringen (.jws)")
+    ).to_be_visible()
+
+    page.emulate_media(media="print")
+    expect(
+        page.get_by_role("link", name="Last ned den signerte kvitteringen (.jws)")
+    ).to_be_hidden()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_hidden()
+    page.emulate_media(media="screen")
+
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consent receipt")
+    expect(page.locator("main")).to_contain_text("How to verify the receipt")
+    expect(page.locator("main")).to_contain_text("consent given")
+    shoot("receipt-english")

@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from gateway.citizen import authorization, oidc, service, web_security
+from gateway.citizen import authorization, oidc, receipt_page, service, web_security
 from gateway.citizen.service import PageError
 from gateway.citizen.texts import TEXTS, language_or_default
 from gateway.clock import Now
 from gateway.database import DbSession
-from gateway.receipts.service import signed_receipt
+from gateway.receipts.service import RECEIPT_KEYS_PATH, signed_receipt
 from gateway.settings import Settings
 
 HERE = Path(__file__).parent
@@ -253,6 +253,23 @@ def download_receipt(consent_id: str, request: Request, session: DbSession, now:
         headers={
             "Content-Disposition": f'attachment; filename="samtykkekvittering-{consent.id}.jws"'
         },
+    )
+
+
+@router.get("/consents/{consent_id}/receipt.html", response_class=HTMLResponse)
+def show_receipt(consent_id: str, request: Request, session: DbSession, now: Now) -> HTMLResponse:
+    """The receipt to read and print, built from the signed one it embeds."""
+    person = _person(request)
+    consent = service.receipt_consent(session, consent_id, person=person, now=now)
+    if consent.accepted_at is None:
+        raise PageError(409, "no_receipt_title", "no_receipt")
+    settings: Settings = request.app.state.settings
+    signed = signed_receipt(session, settings, request.app.state.keys, consent, now=now)
+    view = receipt_page.receipt_view(signed, person=masked(person), language=_language(request))
+    return _render(
+        request,
+        "receipt.html",
+        {"receipt": view, "keys_url": settings.issuer_url + RECEIPT_KEYS_PATH},
     )
 
 

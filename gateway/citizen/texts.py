@@ -158,6 +158,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "innhold er det samme som vises på denne siden."
         ),
         "receipt_print": "Skriv ut eller lagre som PDF med nettleserens utskriftsfunksjon.",
+        "no_receipt_title": "Ingen kvittering ennå",
+        "no_receipt": "Det finnes en kvittering når du har sagt ja til forespørselen.",
     },
     "en": {
         "site": "Samtykke (consent)",
@@ -298,6 +300,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "this page."
         ),
         "receipt_print": "Print it, or save it as PDF, with your browser's print function.",
+        "no_receipt_title": "No receipt yet",
+        "no_receipt": "There is a receipt once you have said yes to the request.",
     },
 }
 
