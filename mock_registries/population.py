@@ -388,8 +388,7 @@ def build_population(seed: int = 2025, size: int = 1000) -> Population:
         person = _generated_person(rng, set(persons), employer_numbers)
         persons[person.fnr] = person
     organisations = {
-        o.organisasjonsnummer: o
-        for o in (*NAMED_ORGANISATIONS, *SUPERVISORY_AGENCIES, *employers)
+        o.organisasjonsnummer: o for o in (*NAMED_ORGANISATIONS, *SUPERVISORY_AGENCIES, *employers)
     }
     return Population(seed=seed, persons=persons, organisations=organisations, named=tuple(named))
 
