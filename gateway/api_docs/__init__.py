@@ -28,8 +28,6 @@ CONTENT_POLICY = (
     "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 
-router = APIRouter(include_in_schema=False)
-
 
 def _page(title: str, head: str, body: str) -> HTMLResponse:
     page = f"""<!doctype html>
@@ -63,6 +61,7 @@ def _title(app: FastAPI) -> str:
 def install(app: FastAPI) -> None:
     """Serve /docs and /redoc with local assets. The app must be made with docs_url=None."""
     spec_url = html.escape(app.openapi_url or "/openapi.json")
+    router = APIRouter(include_in_schema=False)
 
     @router.get("/docs")
     def swagger_ui() -> HTMLResponse:
