@@ -55,7 +55,7 @@ def masked(person: str) -> str:
     """The birth date part and the rest hidden, as Norwegian services show a logged-in person.
 
     ID-porten tells the gateway the number only, not the name."""
-    return person[:6] + " " + "*" * (len(person) - 6)
+    return person[:6] + "\u00a0" + "*" * (len(person) - 6)
 
 
 def _render(
