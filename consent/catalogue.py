@@ -156,6 +156,9 @@ SUMMERT_SKATTEGRUNNLAG = DataProduct(
         "personidentifikator",
         "inntektsaar",
         "grunnlag",
+        # A shielded person's assessment comes with no amounts: the bank must know it is
+        # shielded, or it reads the empty grunnlag as nothing earned and nothing owned.
+        "skjermet",
         "skatteoppgjoersdato",
         "stadie",
         "ajourholdstidspunkt",

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from consent.quotas.limiter import RateLimiter
 from consent.storage.database import create_database_engine, create_session_factory
-from gateway import health, metrics, registries
+from gateway import api_docs, health, metrics, registries
 from gateway.audit import endpoints as audit_endpoints
 from gateway.audit.sequencing import create_sequencer
 from gateway.citizen import pages as citizen_pages
@@ -78,12 +78,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Tax Administration and the Brønnøysund registers under a citizen's consent."
         ),
         lifespan=lifespan,
+        # Served by gateway.api_docs from local assets: the API documentation works offline.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.keys = KeyStore(settings.key_dir)
     app.state.metrics = metrics.Metrics()
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    api_docs.install(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(registries.router)

@@ -199,6 +199,19 @@ FJORDKYST, NORDLYS, VIDDA, HAVBRIS, SKOGLY, TINDEVIK, BOLGEN = (
 )
 ACTIVE_BANKS = (FJORDKYST, NORDLYS, VIDDA)
 
+# The supervisory agencies, under their real organisation numbers, so an agency audit
+# client registers as it would in production.
+STATE_AGENCY_FORM = ("ORGL", "Organisasjonsledd")
+STATE_ADMINISTRATION_NACE = ("84.110", "Generell offentlig administrasjon")
+STATE_SECTOR = ("6100", "Statsforvaltningen")
+SUPERVISORY_AGENCIES = (
+    Organisation("974761076", "SKATTEETATEN", STATE_AGENCY_FORM, STATE_ADMINISTRATION_NACE,
+                 STATE_SECTOR, date(1995, 2, 20), 6500),
+    Organisation("974761467", "DATATILSYNET", STATE_AGENCY_FORM, STATE_ADMINISTRATION_NACE,
+                 STATE_SECTOR, date(1995, 2, 20), 60),
+)  # fmt: skip
+SKATTEETATEN, DATATILSYNET = (o.organisasjonsnummer for o in SUPERVISORY_AGENCIES)
+
 _EMPLOYER_WORDS = (
     "FJELL", "STRAND", "LIA", "HAUG", "BERG", "VIK", "DAL", "NES", "BRU", "ØY", "SKOG", "MO",
 )  # fmt: skip
@@ -374,7 +387,9 @@ def build_population(seed: int = 2025, size: int = 1000) -> Population:
     for _ in range(size):
         person = _generated_person(rng, set(persons), employer_numbers)
         persons[person.fnr] = person
-    organisations = {o.organisasjonsnummer: o for o in (*NAMED_ORGANISATIONS, *employers)}
+    organisations = {
+        o.organisasjonsnummer: o for o in (*NAMED_ORGANISATIONS, *SUPERVISORY_AGENCIES, *employers)
+    }
     return Population(seed=seed, persons=persons, organisations=organisations, named=tuple(named))
 
 

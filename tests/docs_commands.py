@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ _FENCE = re.compile(r"^ *(`{3,})\s*(.*)$")  # indented inside list items too
 
 # A python block starting with this comment is saved under that name for later lines.
 SAVE_AS = re.compile(r"^# save as: ([\w.-]+\.py)\s*$", re.MULTILINE)
+# ```sh answer-as=PERSON: the command prints a consent page's link and waits for the answer.
+ANSWER_AS = re.compile(r"^answer-as=(\d{11})$")
+CONSENT_PAGE = re.compile(r"https?://\S+/citizen/consentrequests/[\w-]+")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,15 @@ class Block:
     @property
     def long_running(self) -> bool:
         return self.kind == "sh" and "long-running" in self.info.split()[1:]
+
+    @property
+    def answering_person(self) -> str | None:
+        """The person who answers the consent request the command asks for, if any."""
+        for word in self.info.split()[1:]:
+            match = ANSWER_AS.match(word)
+            if match:
+                return match.group(1)
+        return None
 
     def where(self) -> str:
         name = (
@@ -205,6 +218,59 @@ def run_command(command: str, *, cwd: Path, env: dict[str, str], where: str) -> 
     assert completed.returncode == 0, (
         f"{where}: `{command}` exited {completed.returncode}\n"
         f"stdout:\n{completed.stdout[-2000:]}\nstderr:\n{completed.stderr[-2000:]}"
+    )
+
+
+def accept_as(person: str, consent_page: str) -> None:
+    """What the reader does in the browser: log in at the mock ID-porten as `person` and
+    accept the request on the consent page."""
+    from tests.citizen_env import csrf_of, log_in  # noqa: PLC0415  (only this fence needs it)
+
+    with httpx.Client(timeout=10.0) as browser:
+        page = log_in(browser, consent_page, person)
+        assert page.status_code == 200, f"the consent page answered {page.status_code}"
+        answered = browser.post(
+            consent_page.rstrip("/") + "/answer",
+            data={"csrf_token": csrf_of(page), "decision": "accept"},
+        )
+        assert answered.status_code == 303, f"the answer was refused: {answered.status_code}"
+
+
+def run_answered_command(
+    command: str, person: str, *, cwd: Path, env: dict[str, str], where: str
+) -> None:
+    """Run a line that prints a consent page's link and waits; accept there as `person`
+    when the link appears; the line must then exit 0."""
+    process = subprocess.Popen(
+        ["bash", "-euo", "pipefail", "-c", command],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    # A line that never prints its link, or never ends, is stopped rather than waited on.
+    watchdog = threading.Timer(COMMAND_TIMEOUT_SECONDS, stop, args=(process,))
+    watchdog.start()
+    output: list[str] = []
+    answered = False
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            link = CONSENT_PAGE.search(line)
+            if link and not answered:
+                accept_as(person, link.group(0))
+                answered = True
+        process.wait()
+    finally:
+        watchdog.cancel()
+        stop(process)
+    printed = "".join(output)[-3000:]
+    assert answered, f"{where}: `{command}` printed no consent page link\n{printed}"
+    assert process.returncode == 0, (
+        f"{where}: `{command}` exited {process.returncode}\noutput:\n{printed}"
     )
 
 
@@ -386,6 +452,14 @@ def run_document(document: Path, directory: Path) -> int:
                 where = block.where()
                 if command.startswith("make ") or command == "make":
                     check_make_command(command, env=env, where=where)
+                elif block.answering_person:
+                    run_answered_command(
+                        ports.rewrite(command),
+                        block.answering_person,
+                        cwd=directory,
+                        env=env,
+                        where=where,
+                    )
                 elif block.long_running:
                     log = directory / f"server-{len(started)}.log"
                     started.append(

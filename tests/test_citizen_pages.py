@@ -91,9 +91,12 @@ def test_accept_then_revoke_and_download_the_receipt(
     assert "Aktive samtykker" in mine.text
     # The person may have other consents on the page; look at this one's card only.
     card = mine.text.split(f'id="consent-{request["id"]}"')[1].split("</article>")[0]
-    accesses = card.split("Oppslag gjort med samtykket")[-1]
-    assert "<td>Fjordbanken &lt;ASA&gt; &amp; Co</td>" in accesses
-    assert "<td>Skattegrunnlag fra skatteoppgjøret</td><td>hentet</td>" in accesses
+    history = card.split("Historikk")[-1]
+    assert (
+        "<td>oppslag: hentet</td><td>Fjordbanken &lt;ASA&gt; &amp; Co</td>"
+        "<td>Skattegrunnlag fra skatteoppgjøret</td>"
+    ) in history
+    assert "<td>samtykke gitt</td><td>deg</td>" in history
     assert f"/citizen/consents/{request['id']}/receipt" in mine.text
     receipt = browser.get(f"{world.gateway_url}/citizen/consents/{request['id']}/receipt")
     assert receipt.status_code == 200
@@ -268,3 +271,33 @@ def test_an_idle_session_ends(settings: Settings) -> None:
         answer = client.get("/citizen/consents", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/citizen/login"
+
+
+def test_no_receipt_before_an_answer_and_no_second_revocation(
+    world: CitizenWorld, browser: httpx.Client
+) -> None:
+    """Each refusal is a page in words, never a code or a server error."""
+    request = world.create_request()
+    page = log_in(browser, request["viewUri"], world.person)
+    consents = f"{world.gateway_url}/citizen/consents/{request['id']}"
+    no_receipt = browser.get(f"{consents}/receipt.html")
+    assert no_receipt.status_code == 409
+    assert "Ingen kvittering ennå" in no_receipt.text
+    not_yet = browser.get(f"{consents}/revoke")
+    assert not_yet.status_code == 409
+    assert "Samtykket kan ikke trekkes tilbake" in not_yet.text
+    assert "Status nå: venter på svar." in not_yet.text
+
+    browser.post(
+        f"{world.gateway_url}/citizen/consentrequests/{request['id']}/answer",
+        data={"csrf_token": csrf_of(page), "decision": "accept"},
+    )
+    confirm = browser.get(f"{consents}/revoke")
+    assert confirm.status_code == 200
+    assert "Vil du trekke tilbake samtykket til Fjordbanken &lt;ASA&gt; &amp; Co?" in confirm.text
+    browser.post(f"{consents}/revoke", data={"csrf_token": csrf_of(confirm)})
+    browser.get(f"{world.gateway_url}/citizen/language/en")
+    again = browser.get(f"{consents}/revoke")
+    assert again.status_code == 409
+    assert "The consent cannot be revoked" in again.text
+    assert "Status now: revoked." in again.text

@@ -8,6 +8,7 @@ test-artifacts/screenshots/demo-bank-*.png.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -20,13 +21,14 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from consent.catalogue import latest_assessed_year
 from examples.demo_bank.app import create_app as create_bank_app
+from examples.demo_bank.products import last_complete_months, months_between
 from examples.demo_bank.registration import registration_request
 from examples.demo_bank.settings import BankSettings
 from gateway.app import create_app as create_gateway_app
 from gateway.cli.demo_bank import ensure_registered
 from gateway.settings import DeploymentMode, Settings
 from mock_registries import brreg, idporten, skatteetaten
-from mock_registries.population import Person, Trait, build_population
+from mock_registries.population import LAST_MONTH, Person, Trait, build_population
 from mock_registries.settings import MockSettings
 from tests.servers import bound_socket, running_server
 
@@ -168,6 +170,14 @@ def apply_and_log_in(page: Page, world: DemoWorld, person: Person, shoot: Shoot)
     expect(page.get_by_role("heading", level=1)).to_have_text("Fjordkyst Sparebank ber om samtykke")
 
 
+def reported_pay(person: Person, month: str) -> list[int]:
+    """What A-ordningen (the mock) has on record for the month: nothing after LAST_MONTH."""
+    year, number = map(int, month.split("-"))
+    if (year, number) > LAST_MONTH:
+        return []
+    return [int(amount) for _, amount in person.monthly_salaries(year, number)]
+
+
 def expected_figures(person: Person, year: int) -> dict[str, int]:
     grunnlag = {
         post.teknisk_navn: int(post.beloep) for post in skatteetaten.grunnlag_for(person, year)
@@ -210,6 +220,20 @@ def test_apply_consent_and_see_the_figures(world: DemoWorld, page: Page, shoot: 
     expect(page.locator("#monthly-pay svg rect")).to_have_count(12)
     expect(page.locator("#liens")).to_contain_text("Ingen registrerte heftelser")
     expect(page.locator("#failures")).to_have_count(0)
+    # Months A-ordningen has no report for yet say so: never a month paid 0 kr.
+    months = months_between(*last_complete_months(datetime.now(UTC).date()))
+    unreported = [m for m in months if not reported_pay(kari, m)]
+    expect(page.locator("#monthly-pay tr.not-reported")).to_have_count(len(unreported))
+    for row in page.locator("#monthly-pay tr.not-reported").all():
+        expect(row).to_contain_text("Ikke rapportert ennå")
+        expect(row).to_contain_text("Not reported yet")
+    reported = [sum(reported_pay(kari, m)) for m in months if m not in unreported]
+    average = round(sum(reported) / len(reported))
+    assert f"Gjennomsnitt per måned: {kroner(average)}" in shown(page, "#monthly-pay")
+    # The time of the fetch is Norwegian, with its zone.
+    assert re.fullmatch(
+        r"Sist hentet \d\d\.\d\d\.\d{4} kl\. \d\d:\d\d CES?T", shown(page, "#fetched-at")
+    )
 
 
 def test_refusal(world: DemoWorld, page: Page, shoot: Shoot) -> None:
@@ -234,7 +258,8 @@ def test_revocation_stops_the_next_fetch(world: DemoWorld, page: Page, shoot: Sh
 
     page.goto(f"{world.gateway_url}/citizen/consents")
     card = page.get_by_role("article").filter(has_text="Fjordkyst Sparebank")
-    card.get_by_role("button", name="Trekk tilbake samtykket").click()
+    card.get_by_role("link", name="Trekk tilbake samtykket").click()
+    page.get_by_role("button", name="Ja, trekk tilbake samtykket").click()
     expect(page.get_by_role("status")).to_contain_text("er trukket tilbake")
     shoot("revoked-at-the-gateway")
 
@@ -255,8 +280,55 @@ def test_a_registry_without_the_person_gives_a_partial_answer(
     expect(page.get_by_role("heading", level=1)).to_have_text("Noen opplysninger mangler")
     failures = page.locator("#failures")
     expect(failures).to_contain_text("Skatteetaten")
-    expect(failures).to_contain_text("person-unknown-to-registry")
-    expect(failures).to_contain_text("registeret har ingen opplysninger om deg")
+    expect(failures).not_to_contain_text("person-unknown-to-registry")
+    expect(failures).to_contain_text("Registeret har ingen opplysninger om deg")
+    expect(failures).to_contain_text("The registry has no information about you")
     expect(page.locator("#liens")).to_contain_text("Ingen registrerte heftelser")
     expect(page.locator("#income")).to_have_count(0)
     shoot("partial")
+
+
+def test_shielded_figures_are_never_shown_as_zero(
+    world: DemoWorld, page: Page, shoot: Shoot
+) -> None:
+    lars = named(Trait.SHIELDED)
+    apply_and_log_in(page, world, lars, shoot)
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    shielded = page.locator("#shielded")
+    expect(shielded).to_contain_text("Skatteetaten har skjermet opplysningene dine")
+    expect(shielded).to_contain_text("The Tax Administration shields your information")
+    expect(shielded).to_contain_text("Hva du kan gjøre")
+    for figure in ("#income", "#net-wealth", "#debt", "#debt-to-income", "#assessment"):
+        expect(page.locator(figure)).to_have_count(0)
+    expect(page.locator(".keyfigures")).not_to_contain_text("0\u00a0kr")
+    shoot("shielded")
+
+
+def test_no_assessment_yet_offers_the_latest_year(
+    world: DemoWorld, page: Page, shoot: Shoot
+) -> None:
+    ingrid = named(Trait.NO_ASSESSMENT_YET)
+    apply_and_log_in(page, world, ingrid, shoot)
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    failures = page.locator("#failures")
+    expect(failures).not_to_contain_text("no-data-for-period")
+    expect(failures).to_contain_text("skatteoppgjøret ikke er ferdig")
+    expect(failures).to_contain_text("the tax assessment is not finished")
+    latest = ingrid.assessed_years[-1]
+    shoot("no-assessment-yet")
+    page.get_by_role("link", name=f"Start en ny søknad for inntektsår {latest}").click()
+    expect(page.get_by_label("Inntektsår")).to_have_value(str(latest))
+
+
+def test_an_invalid_national_identity_number_is_explained_in_both_languages(
+    world: DemoWorld, page: Page, shoot: Shoot
+) -> None:
+    page.goto(world.bank_url)
+    page.get_by_label("Fødselsnummer").fill("12345678901")  # eleven digits, a wrong check digit
+    page.get_by_role("button", name="Gå videre til samtykke").click()
+    error = page.get_by_role("alert")
+    expect(error).to_contain_text("Fødselsnummeret er ikke gyldig.")
+    expect(error).to_contain_text("The national identity number is not valid.")
+    expect(error).to_contain_text("Sjekk at alle de 11 sifrene er riktige")
+    expect(error).not_to_contain_text("invalid")
+    shoot("invalid-number")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from examples.demo_bank.chart import monthly_income_chart
-from examples.demo_bank.figures import figures_of, kroner
+from examples.demo_bank.figures import figures_of, kroner, oslo_time
 from examples.demo_bank.products import (
     INNTEKT,
     LOSORE,
@@ -114,3 +114,45 @@ def test_norwegian_amounts_and_default_periods() -> None:
     assert latest_assessed_year(date(2026, 5, 31)) == 2024
     assert latest_assessed_year(date(2026, 6, 1)) == 2025
     assert last_complete_months(date(2026, 1, 15)) == ("2025-01", "2025-12")
+
+
+def test_a_shielded_assessment_has_no_figures_and_no_ratio() -> None:
+    """Skjermet: no amounts come, and that is not a person with nothing."""
+    shielded = {"inntektsaar": 2025, "grunnlag": [], "skjermet": True}
+    figures = figures_of({SKATTEGRUNNLAG: ok(shielded)})
+    assert figures.assessment is not None
+    assert figures.assessment.shielded
+    assert figures.debt_to_income() is None
+    assert figures.debt_to_income(1_000_000) is None
+    assert not figures_of({SKATTEGRUNNLAG: ok(ASSESSMENT)}).assessment.shielded  # type: ignore[union-attr]
+
+
+def test_a_month_not_reported_yet_is_left_out_of_the_average() -> None:
+    """A reported month of 0 kr counts; a month no employer has reported yet does not."""
+    data = {
+        "fraogmed": "2026-09",
+        "tilogmed": "2026-11",
+        "oppgaveInntektsmottaker": [pay("2026-09", 40_000.0), pay("2026-10", 0.0)],
+    }
+    figures = figures_of({INNTEKT: ok(data)})
+    assert [(m.month, m.reported) for m in figures.pay or []] == [
+        ("2026-09", True),
+        ("2026-10", True),
+        ("2026-11", False),
+    ]
+    assert figures.average_pay == 20_000
+    chart = monthly_income_chart(figures.pay or [])
+    assert chart is not None
+    assert chart.bars[-1].title == "nov. 2026: ikke rapportert ennå"
+
+
+def test_a_failed_part_keeps_the_latest_year_there_is() -> None:
+    problem = {"code": "no-data-for-period", "title": "No data", "latestAvailableYear": 2024}
+    (failure,) = figures_of({SKATTEGRUNNLAG: {"status": "failed", "problem": problem}}).failures
+    assert failure.latest_available_year == 2024
+    assert failure.message.en.startswith("The registry has nothing for this period yet")
+
+
+def test_times_are_norwegian_with_their_zone() -> None:
+    assert oslo_time(datetime(2026, 12, 4, 17, 5, tzinfo=UTC)) == "04.12.2026 kl. 18:05 CET"
+    assert oslo_time(datetime(2026, 6, 1, 10, 0, tzinfo=UTC)) == "01.06.2026 kl. 12:00 CEST"

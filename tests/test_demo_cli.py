@@ -10,7 +10,15 @@ import stat
 from pathlib import Path
 
 from gateway.cli import demo_bank
-from gateway.cli.demo import DEMO_BANK, TEST_PERSON, demo_services, startup_lines
+from gateway.cli.demo import (
+    DEMO_BANK,
+    TEST_PERSON,
+    demo_services,
+    log_path,
+    log_tail,
+    logs_line,
+    startup_lines,
+)
 from mock_registries.population import Trait, build_population
 
 
@@ -55,3 +63,19 @@ def test_the_bank_makes_its_key_once_and_asks_for_its_registration(tmp_path: Pat
     assert stat.S_IMODE(private_key.stat().st_mode) == 0o600
     # The key is made on the first run only.
     assert demo_bank.registration_body(env)["jwks"] == body["jwks"]
+
+
+def test_each_service_logs_to_its_own_file_under_var_log(tmp_path: Path) -> None:
+    """Request logs go to files, so the URL list stays on the screen."""
+    services = demo_services("admin-token")
+    paths = [log_path(service) for service in services]
+    assert [str(path) for path in paths] == [
+        "var/log/mock-registries.log",
+        "var/log/gateway.log",
+        "var/log/demo-bank.log",
+    ]
+    assert logs_line(services) == "Logs: " + ", ".join(str(path) for path in paths)
+    log = tmp_path / "gateway.log"
+    log.write_text("".join(f"line {n}\n" for n in range(30)), encoding="utf-8")
+    assert log_tail(log, 3) == "line 27\nline 28\nline 29"
+    assert log_tail(tmp_path / "missing.log") == ""

@@ -29,6 +29,7 @@ from tests.docs_commands import (
     check_python,
     environment,
     fenced_blocks,
+    run_answered_command,
     run_command,
     run_document,
 )
@@ -95,3 +96,17 @@ def test_ports_are_rewritten_only_where_the_defaults_are() -> None:
 def test_comments_and_continuations_are_read_as_one_command(tmp_path: Path) -> None:
     block = Block(tmp_path / "x.md", 1, "sh", "# a comment\n\nsamtykke \\\n  db upgrade\n")
     assert block.commands() == ["samtykke    db upgrade"]
+
+
+def test_an_answered_line_that_prints_no_consent_link_fails(tmp_path: Path) -> None:
+    env = environment(tmp_path, Ports())
+    with pytest.raises(AssertionError, match="printed no consent page link"):
+        run_answered_command(
+            "echo waiting for nobody", "14838500073", cwd=tmp_path, env=env, where="here"
+        )
+
+
+def test_the_answer_as_fence_names_the_person() -> None:
+    block = Block(ROOT / "x.md", 1, "sh answer-as=14838500073", "python bank_example.py")
+    assert block.answering_person == "14838500073"
+    assert Block(ROOT / "x.md", 1, "sh", "true").answering_person is None

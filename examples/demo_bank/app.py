@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from examples.demo_bank import pages
-from examples.demo_bank.figures import kroner
+from examples.demo_bank.figures import kroner, oslo_time
 from examples.demo_bank.service import LoanDesk
 from examples.demo_bank.settings import BankSettings
 
@@ -30,6 +30,7 @@ def create_app(settings: BankSettings | None = None) -> FastAPI:
     app = FastAPI(title=settings.name, lifespan=lifespan, docs_url=None, redoc_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["kroner"] = kroner
+    templates.env.filters["oslo_time"] = oslo_time
     templates.env.globals["bank_name"] = settings.name
     app.state.desk = desk
     app.state.templates = templates

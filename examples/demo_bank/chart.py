@@ -68,7 +68,8 @@ def monthly_income_chart(pay: list[MonthPay]) -> Chart | None:
                 width=round(slot * 0.7, 1),
                 height=round(height, 1),
                 label=month.label.split(".")[0],
-                title=f"{month.label}: {kroner(month.amount)}",
+                title=f"{month.label}: "
+                + (kroner(month.amount) if month.reported else "ikke rapportert ennå"),
             )
         )
     grid = [

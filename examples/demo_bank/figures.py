@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from examples.demo_bank.messages import Message, part_failure
 from examples.demo_bank.products import INNTEKT, LOSORE, SKATTEGRUNNLAG, SOURCES, months_between
 
 # Norway's lending regulation caps a borrower's total debt at five times gross income.
@@ -33,13 +36,7 @@ LIEN_LABELS = {
     "GJELDSORDNING": "Gjeldsordning",
     "SALGSPANT": "Salgspant",
 }
-# What a failed part means for the applicant, by the gateway's problem code.
-FAILURE_EXPLANATIONS = {
-    "person-unknown-to-registry": "registeret har ingen opplysninger om deg",
-    "no-data-for-period": "registeret har ingen opplysninger for perioden ennå",
-    "registry-timeout": "registeret svarte ikke i tide; hent på nytt om litt",
-    "registry-unavailable": "registeret er utilgjengelig nå; hent på nytt om litt",
-}
+NORWAY = ZoneInfo("Europe/Oslo")
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
 
 
@@ -47,6 +44,12 @@ def kroner(amount: float | int) -> str:
     """Norwegian style: 1 234 567 kr, grouped with no-break spaces."""
     grouped = f"{round(amount):,}".replace(",", "\u00a0").replace("-", "\u2212")
     return f"{grouped}\u00a0kr"
+
+
+def oslo_time(moment: datetime) -> str:
+    """Norwegian time with its zone, as the applicant's clock shows it: 04.12.2026 kl. 18:09 CET."""
+    local = moment.astimezone(NORWAY)
+    return local.strftime("%d.%m.%Y kl. %H:%M ") + (local.tzname() or "")
 
 
 def month_label(month: str) -> str:
@@ -69,6 +72,9 @@ class Assessment:
     net_wealth: int
     debt: int
     posts: list[Post]
+    # Skjermet: the Tax Administration gives no amounts. The figures above are then
+    # unknown, never zero.
+    shielded: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,11 @@ class MonthPay:
     label: str
     amount: int
     reports: int
+
+    @property
+    def reported(self) -> bool:
+        """No employer has reported the month to A-ordningen yet: its pay is unknown, not 0."""
+        return self.reports > 0
 
 
 @dataclass(frozen=True)
@@ -94,10 +105,15 @@ class FailedPart:
     source: str
     code: str
     title: str
+    latest_available_year: int | None = None
+
+    @property
+    def message(self) -> Message:
+        return part_failure(self.code)
 
     @property
     def explanation(self) -> str:
-        return FAILURE_EXPLANATIONS.get(self.code, self.title or "noe gikk galt")
+        return self.message.nb
 
 
 @dataclass(frozen=True)
@@ -109,13 +125,13 @@ class Figures:
 
     def debt_to_income(self, new_loan: int = 0) -> float | None:
         """Total debt (with the loan applied for) over gross income from the assessment."""
-        if self.assessment is None or self.assessment.income <= 0:
+        if self.assessment is None or self.assessment.shielded or self.assessment.income <= 0:
             return None
         return (self.assessment.debt + new_loan) / self.assessment.income
 
     @property
     def average_pay(self) -> int | None:
-        paid = [month.amount for month in self.pay or [] if month.amount]
+        paid = [month.amount for month in self.pay or [] if month.reported]
         return round(sum(paid) / len(paid)) if paid else None
 
 
@@ -139,11 +155,16 @@ def assessment_of(data: dict[str, Any]) -> Assessment:
         net_wealth=net_wealth,
         debt=debt,
         posts=posts,
+        shielded=bool(data.get("skjermet")),
     )
 
 
 def pay_of(data: dict[str, Any]) -> list[MonthPay]:
-    """Every month of the consented period, summed over employers; a month with no report is 0."""
+    """Every month of the consented period, summed over employers.
+
+    A month no employer has reported yet has `reports == 0`: shown as not reported and left
+    out of averages, never as a month without pay.
+    """
     totals: dict[str, float] = defaultdict(float)
     reports: dict[str, int] = defaultdict(int)
     for oppgave in data.get("oppgaveInntektsmottaker") or []:
@@ -181,6 +202,10 @@ def liens_of(data: dict[str, Any]) -> list[Lien]:
     return liens
 
 
+def _year_or_none(value: object) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
 def figures_of(parts: dict[str, Any]) -> Figures:
     """The figures from the bundle's parts; a failed part is listed, never guessed."""
     failures = [
@@ -188,6 +213,7 @@ def figures_of(parts: dict[str, Any]) -> Figures:
             SOURCES.get(product, product),
             str(part.get("problem", {}).get("code", "unknown")),
             str(part.get("problem", {}).get("title", "")),
+            _year_or_none(part.get("problem", {}).get("latestAvailableYear")),
         )
         for product, part in parts.items()
         if part.get("status") != "ok"

@@ -9,16 +9,16 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from examples.demo_bank import products
+from examples.demo_bank import messages, products
 from examples.demo_bank.applications import Application
 from examples.demo_bank.chart import monthly_income_chart
 from examples.demo_bank.figures import DEBT_TO_INCOME_LIMIT, figures_of
 from examples.demo_bank.forms import ApplicationForm, FormError, read_form, years_offered
+from examples.demo_bank.messages import Message
 from examples.demo_bank.service import ApplicationRefusedError, LoanDesk, NotRegisteredError
 from samtykke_client import SamtykkeError, TransportError
 
 router = APIRouter()
-NOT_FOUND = ("Vi finner ikke søknaden", ["Start en ny søknad, så hjelper vi deg videre."])
 
 
 def _desk(request: Request) -> LoanDesk:
@@ -31,16 +31,20 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def _message(
-    request: Request, heading: str, paragraphs: list[str], status_code: int
-) -> HTMLResponse:
-    return _page(request, "message.html", status_code, heading=heading, paragraphs=paragraphs)
+def _message(request: Request, message: Message, status_code: int) -> HTMLResponse:
+    return _page(request, "message.html", status_code, message=message)
 
 
 def _start_page(
-    request: Request, *, error: str | None = None, status_code: int = 200, loan_amount: str = ""
+    request: Request,
+    *,
+    error: Message | None = None,
+    status_code: int = 200,
+    loan_amount: str = "",
+    year: int | None = None,
 ) -> HTMLResponse:
     today = date.today()
+    years = years_offered(today)
     fraogmed, tilogmed = products.last_complete_months(today)
     return _page(
         request,
@@ -48,7 +52,8 @@ def _start_page(
         status_code,
         error=error,
         loan_amount=loan_amount,
-        years=years_offered(today),
+        years=years,
+        selected_year=year if year in years else years[0],
         fraogmed=fraogmed,
         tilogmed=tilogmed,
         registered=bool(_desk(request).settings.client_id),
@@ -66,8 +71,9 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request) -> HTMLResponse:
-    return _start_page(request)
+def start(request: Request, inntektsaar: int | None = None) -> HTMLResponse:
+    """The form; `inntektsaar` preselects a year (offered when a year has no assessment yet)."""
+    return _start_page(request, year=inntektsaar)
 
 
 @router.post("/applications", response_model=None)
@@ -77,14 +83,13 @@ def apply(request: Request, form: Annotated[ApplicationForm, Form()]) -> Respons
         loan = read_form(form, date.today())
         application = _desk(request).start(loan.person, loan.loan_amount, loan.choice)
     except FormError as error:
-        error_text, status_code = str(error), 400
+        error_text, status_code = error.message, 400
     except NotRegisteredError:
-        error_text, status_code = "Banken er ikke registrert hos samtykkeløsningen.", 503
+        error_text, status_code = messages.NOT_REGISTERED, 503
     except ApplicationRefusedError as refused:
-        error_text, status_code = f"Samtykkeløsningen avviste forespørselen: {refused}", 400
+        error_text, status_code = messages.request_refusal(refused.code), 400
     except TransportError:
-        error_text = "Vi får ikke kontakt med samtykkeløsningen nå. Prøv igjen om litt."
-        status_code = 503
+        error_text, status_code = messages.UNREACHABLE, 503
     else:
         return RedirectResponse(application.view_uri, status_code=303)
     return _start_page(
@@ -98,29 +103,39 @@ def returned(request: Request, consentRequestId: str = "") -> Response:  # noqa:
     desk = _desk(request)
     application = desk.applications.get(consentRequestId)
     if application is None:
-        return _message(request, *NOT_FOUND, status_code=404)
+        return _message(request, messages.NO_SUCH_APPLICATION, status_code=404)
     try:
         status = desk.refresh_status(application)
     except (SamtykkeError, TransportError):
-        return _message(
-            request, "Vi får ikke kontakt med samtykkeløsningen", ["Prøv igjen om litt."], 503
-        )
+        return _message(request, messages.UNREACHABLE, 503)
     if status == "accepted":
         return RedirectResponse(f"/applications/{application.id}", status_code=303)
     if status == "rejected":
         return _page(request, "rejected.html", application=application)
-    return _page(request, "not_answered.html", application=application, status=status)
+    return _page(
+        request,
+        "not_answered.html",
+        application=application,
+        status=status,
+        message=messages.status_message(status),
+    )
 
 
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
 def result(request: Request, application_id: str) -> HTMLResponse:
     application = _accepted_application(request, application_id)
     if application is None:
-        return _message(request, *NOT_FOUND, status_code=404)
+        return _message(request, messages.NO_SUCH_APPLICATION, status_code=404)
     if application.bundle is None and application.refusal is None:
         _desk(request).fetch(application)
     if application.bundle is None:
-        return _page(request, "refused.html", application=application, code=application.refusal)
+        return _page(
+            request,
+            "refused.html",
+            application=application,
+            code=application.refusal,
+            message=messages.fetch_refusal(application.refusal or ""),
+        )
     figures = figures_of(application.bundle.get("parts") or {})
     return _page(
         request,
@@ -131,6 +146,8 @@ def result(request: Request, application_id: str) -> HTMLResponse:
         debt_to_income=figures.debt_to_income(),
         debt_to_income_with_loan=figures.debt_to_income(application.loan_amount),
         limit=DEBT_TO_INCOME_LIMIT,
+        shielded=messages.SHIELDED,
+        refusal=messages.fetch_refusal(application.refusal) if application.refusal else None,
     )
 
 
@@ -138,6 +155,6 @@ def result(request: Request, application_id: str) -> HTMLResponse:
 def fetch_again(request: Request, application_id: str) -> Response:
     application = _accepted_application(request, application_id)
     if application is None:
-        return _message(request, *NOT_FOUND, status_code=404)
+        return _message(request, messages.NO_SUCH_APPLICATION, status_code=404)
     _desk(request).fetch(application)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)

@@ -12,12 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from gateway.citizen import authorization, oidc, service, web_security
+from gateway.citizen import authorization, oidc, receipt_page, service, web_security
 from gateway.citizen.service import AuditedPageRefusal, PageError
 from gateway.citizen.texts import TEXTS, language_or_default
 from gateway.clock import Now
 from gateway.database import DbSession
-from gateway.receipts.service import signed_receipt
+from gateway.receipts.service import RECEIPT_KEYS_PATH, signed_receipt
 from gateway.settings import Settings
 
 HERE = Path(__file__).parent
@@ -73,10 +73,18 @@ def _check_csrf(
         )
 
 
+def masked(person: str) -> str:
+    """The birth date part and the rest hidden, as Norwegian services show a logged-in person.
+
+    ID-porten tells the gateway the number only, not the name."""
+    return person[:6] + "\u00a0" + "*" * (len(person) - 6)
+
+
 def _render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     language = _language(request)
+    person = request.session.get(PERSON)
     return templates.TemplateResponse(
         request,
         template,
@@ -84,6 +92,7 @@ def _render(
             "t": TEXTS[language],
             "lang": language,
             "logged_in": PERSON in request.session,
+            "logged_in_as": masked(person) if isinstance(person, str) else None,
             "csrf_token": web_security.csrf_token(request),
             "csrf_field": web_security.CSRF_FIELD,
             **context,
@@ -224,11 +233,26 @@ def answer_authorization(
 
 @router.get("/consents", response_class=HTMLResponse)
 def my_consents(request: Request, session: DbSession, now: Now) -> HTMLResponse:
-    active, past = service.my_consents(
+    mine = service.my_consents(
         session, person=_person(request), language=_language(request), now=now
     )
     flash = request.session.pop(FLASH, None)
-    return _render(request, "my_consents.html", {"active": active, "past": past, "flash": flash})
+    return _render(
+        request,
+        "my_consents.html",
+        {"waiting": mine.waiting, "active": mine.active, "past": mine.past, "flash": flash},
+    )
+
+
+@router.get("/consents/{consent_id}/revoke", response_class=HTMLResponse)
+def confirm_revocation(
+    consent_id: str, request: Request, session: DbSession, now: Now
+) -> HTMLResponse:
+    """Asks first: the revocation is the form on this page, so it works without script."""
+    view = service.revocable_consent(
+        session, consent_id, person=_person(request), language=_language(request), now=now
+    )
+    return _render(request, "revoke_confirm.html", {"consent": view})
 
 
 @router.post("/consents/{consent_id}/revoke")
@@ -253,6 +277,23 @@ def download_receipt(consent_id: str, request: Request, session: DbSession, now:
         headers={
             "Content-Disposition": f'attachment; filename="samtykkekvittering-{consent.id}.jws"'
         },
+    )
+
+
+@router.get("/consents/{consent_id}/receipt.html", response_class=HTMLResponse)
+def show_receipt(consent_id: str, request: Request, session: DbSession, now: Now) -> HTMLResponse:
+    """The receipt to read and print, built from the signed one it embeds."""
+    person = _person(request)
+    consent = service.receipt_consent(session, consent_id, person=person, now=now)
+    if consent.accepted_at is None:
+        raise PageError(409, "no_receipt_title", "no_receipt")
+    settings: Settings = request.app.state.settings
+    signed = signed_receipt(session, settings, request.app.state.keys, consent, now=now)
+    view = receipt_page.receipt_view(signed, person=masked(person), language=_language(request))
+    return _render(
+        request,
+        "receipt.html",
+        {"receipt": view, "keys_url": settings.issuer_url + RECEIPT_KEYS_PATH},
     )
 
 

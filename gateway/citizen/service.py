@@ -102,18 +102,14 @@ class ProductView:
 
 
 @dataclass(frozen=True)
-class EventView:
+class HistoryRow:
+    """One line of a consent's history: a change of the consent or a look-up under it."""
+
     when: str
     what: str
     who: str
-
-
-@dataclass(frozen=True)
-class AccessView:
-    when: str
-    bank: str
     dataset: str
-    outcome: str
+    moment: datetime  # for ordering; `when` is what the page shows
 
 
 @dataclass(frozen=True)
@@ -127,10 +123,10 @@ class ConsentView:
     valid_to: str
     one_time: bool
     products: list[ProductView]
-    events: list[EventView]
-    accesses: list[AccessView]
+    history: list[HistoryRow]
     can_revoke: bool
     has_receipt: bool
+    answer_by: str  # when an unanswered request expires
 
 
 def local_date(moment: datetime) -> str:
@@ -138,8 +134,9 @@ def local_date(moment: datetime) -> str:
 
 
 def _time(moment: datetime, *, with_clock: bool = True) -> str:
+    """Norwegian time; a time of day names its zone (CET or CEST), as the citizen reads it."""
     local = lifecycle.utc(moment).astimezone(NORWAY)
-    return local.strftime("%d.%m.%Y %H:%M" if with_clock else "%d.%m.%Y")
+    return local.strftime("%d.%m.%Y %H:%M %Z" if with_clock else "%d.%m.%Y")
 
 
 def _month(value: str, language: str) -> str:
@@ -191,17 +188,21 @@ def _bank_name(session: Session, consent: Consent) -> str:
 
 
 def _view(
-    session: Session, consent: Consent, language: str, accesses: Sequence[AccessView] = ()
+    session: Session, consent: Consent, language: str, accesses: Sequence[HistoryRow] = ()
 ) -> ConsentView:
     words = TEXTS[language]
     events = [
-        EventView(
+        HistoryRow(
             when=_time(event.occurred_at),
             what=words[f"event_{event.event_type}"],
             who=words[f"actor_{event.actor_type}"],
+            dataset=words["all_data"],
+            moment=lifecycle.utc(event.occurred_at),
         )
         for event in repository.events_of(session, consent.id)
     ]
+    # Changes and look-ups in the order they happened (a stable sort keeps a change first).
+    history = sorted([*events, *accesses], key=lambda row: row.moment)
     status = ConsentStatus(consent.status)
     return ConsentView(
         id=consent.id,
@@ -213,10 +214,10 @@ def _view(
         valid_to=_time(consent.valid_to, with_clock=False),
         one_time=consent.one_time,
         products=product_views(consent.consent_rights, language),
-        events=events,
-        accesses=list(accesses),
+        history=history,
         can_revoke=status is ConsentStatus.ACCEPTED,
         has_receipt=consent.accepted_at is not None,
+        answer_by=_time(consent.request_expires_at),
     )
 
 
@@ -277,32 +278,63 @@ def bank_return_url(consent: Consent) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def my_consents(
-    session: Session, *, person: str, language: str, now: datetime
-) -> tuple[list[ConsentView], list[ConsentView]]:
-    """The person's active consents (and open requests) and their past ones, newest first."""
+def _access_what(event_type: str, outcome: str, words: Mapping[str, str]) -> str:
+    """A look-up's audit event in words: an access token, or a read of data."""
+    if event_type.startswith("token:"):
+        return words["access_token_issued" if outcome == "success" else "access_token_refused"]
+    return words["lookup"].format(outcome=words.get(f"outcome_{outcome}", outcome))
+
+
+@dataclass(frozen=True)
+class MyConsents:
+    waiting: list[ConsentView]  # requests the person has not answered (yet)
+    active: list[ConsentView]
+    past: list[ConsentView]
+
+
+def my_consents(session: Session, *, person: str, language: str, now: datetime) -> MyConsents:
+    """The person's open requests, active consents and past ones, newest first."""
     consents = list(repository.of_person(session, person))
     for consent in consents:
         lifecycle.expire_if_due(session, consent, now)
     bank_names = {
         consent.bank_organisation_number: _bank_name(session, consent) for consent in consents
     }
-    accesses: dict[str, list[AccessView]] = {}
+    accesses: dict[str, list[HistoryRow]] = {}
     words = TEXTS[language]
     for entry in repository.accesses_under(session, [c.id for c in consents]):
         product = find(entry.data_product or "")
         assert entry.consent_id is not None
         accesses.setdefault(entry.consent_id, []).append(
-            AccessView(
+            HistoryRow(
                 when=_time(entry.occurred_at),
-                bank=bank_names.get(entry.actor_id, entry.actor_id),
-                dataset=product.text(language).title if product else (entry.data_product or ""),
-                outcome=words.get(f"outcome_{entry.outcome}", entry.outcome),
+                what=_access_what(entry.event_type, entry.outcome, words),
+                who=bank_names.get(entry.actor_id, entry.actor_id),
+                # A token, or the loan-application bundle, covers every product consented to.
+                dataset=product.text(language).title if product else words["all_data"],
+                moment=lifecycle.utc(entry.occurred_at),
             )
         )
     views = [_view(session, c, language, accesses.get(c.id, [])) for c in consents]
-    live = {ConsentStatus.ACCEPTED.value, ConsentStatus.CREATED.value}
-    return [v for v in views if v.status in live], [v for v in views if v.status not in live]
+    return MyConsents(
+        waiting=[v for v in views if v.status == ConsentStatus.CREATED.value],
+        active=[v for v in views if v.status == ConsentStatus.ACCEPTED.value],
+        past=[
+            v
+            for v in views
+            if v.status not in {ConsentStatus.CREATED.value, ConsentStatus.ACCEPTED.value}
+        ],
+    )
+
+
+def revocable_consent(
+    session: Session, consent_id: str, *, person: str, language: str, now: datetime
+) -> ConsentView:
+    """The consent the person is about to revoke, for the confirmation page."""
+    consent = _persons_consent(session, consent_id, person, now, action="view")
+    if consent.status != ConsentStatus.ACCEPTED.value:
+        raise PageError(409, "not_revocable_title", "status_now", consent_status=consent.status)
+    return _view(session, consent, language)
 
 
 def revoke(session: Session, consent_id: str, *, person: str, now: datetime) -> str:

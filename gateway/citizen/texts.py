@@ -122,6 +122,44 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "event_expired": "utløpt",
         "event_used": "brukt",
         "event_deleted": "trukket tilbake av banken",
+        "all_data": "alle opplysningene i samtykket",
+        "access_token_issued": "banken fikk tilgang til å hente",
+        "access_token_refused": "banken ble nektet tilgang",
+        "lookup": "oppslag: {outcome}",
+        "waiting_heading": "Forespørsler som venter på svar",
+        "answer_by": "Svar innen {time}. Etter det utløper forespørselen, og ingenting blir delt.",
+        "logged_in_as": "Logget inn med fødselsnummer {person}",
+        "revoke_confirm_title": "Vil du trekke tilbake samtykket til {bank}?",
+        "revoke_confirm": "Ja, trekk tilbake samtykket",
+        "revoke_cancel": "Nei, behold samtykket",
+        "not_revocable_title": "Samtykket kan ikke trekkes tilbake",
+        "no_more_fetching": "Banken kan ikke lenger hente opplysninger med dette samtykket.",
+        "receipt_page": "Se kvitteringen",
+        "receipt_title": "Kvittering for samtykke",
+        "receipt_intro": (
+            "Dette er kvitteringen for samtykket ditt til {bank}. Den signerte kvitteringen "
+            "(en JWS-fil) er beviset; denne siden viser hva den inneholder."
+        ),
+        "receipt_record": "Kvitteringsnummer",
+        "receipt_person": "Gitt av",
+        "receipt_bank": "Gitt til",
+        "receipt_purpose": "Formål",
+        "receipt_data": "Opplysninger",
+        "receipt_valid": "Gyldig",
+        "receipt_valid_range": "fra {start} til {end}",
+        "receipt_withdraw": "Slik trekker du samtykket tilbake",
+        "receipt_events": "Hendelser",
+        "receipt_signed": "Signert kvittering",
+        "receipt_download": "Last ned den signerte kvitteringen (.jws)",
+        "receipt_verify_title": "Slik kontrollerer du kvitteringen",
+        "receipt_verify": (
+            "Den signerte kvitteringen er en JSON Web Signature (ES256). Hvem som helst kan "
+            "kontrollere den med tjenestens offentlige nøkler på {keys}. Et riktig signert "
+            "innhold er det samme som vises på denne siden."
+        ),
+        "receipt_print": "Skriv ut eller lagre som PDF med nettleserens utskriftsfunksjon.",
+        "no_receipt_title": "Ingen kvittering ennå",
+        "no_receipt": "Det finnes en kvittering når du har sagt ja til forespørselen.",
     },
     "en": {
         "site": "Samtykke (consent)",
@@ -226,6 +264,44 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "event_expired": "expired",
         "event_used": "used",
         "event_deleted": "withdrawn by the bank",
+        "all_data": "all the information in the consent",
+        "access_token_issued": "the bank got access to fetch",
+        "access_token_refused": "the bank was refused access",
+        "lookup": "look-up: {outcome}",
+        "waiting_heading": "Requests waiting for your answer",
+        "answer_by": "Answer by {time}. After that the request expires and nothing is shared.",
+        "logged_in_as": "Logged in with national identity number {person}",
+        "revoke_confirm_title": "Do you want to revoke your consent to {bank}?",
+        "revoke_confirm": "Yes, revoke the consent",
+        "revoke_cancel": "No, keep the consent",
+        "not_revocable_title": "The consent cannot be revoked",
+        "no_more_fetching": "The bank can no longer fetch information under this consent.",
+        "receipt_page": "See the receipt",
+        "receipt_title": "Consent receipt",
+        "receipt_intro": (
+            "This is the receipt for your consent to {bank}. The signed receipt (a JWS file) "
+            "is the proof; this page shows what it contains."
+        ),
+        "receipt_record": "Receipt number",
+        "receipt_person": "Given by",
+        "receipt_bank": "Given to",
+        "receipt_purpose": "Purpose",
+        "receipt_data": "Information",
+        "receipt_valid": "Valid",
+        "receipt_valid_range": "from {start} to {end}",
+        "receipt_withdraw": "How to revoke the consent",
+        "receipt_events": "Events",
+        "receipt_signed": "Signed receipt",
+        "receipt_download": "Download the signed receipt (.jws)",
+        "receipt_verify_title": "How to verify the receipt",
+        "receipt_verify": (
+            "The signed receipt is a JSON Web Signature (ES256). Anyone can verify it with the "
+            "service's public keys at {keys}. Correctly signed content is the same as shown on "
+            "this page."
+        ),
+        "receipt_print": "Print it, or save it as PDF, with your browser's print function.",
+        "no_receipt_title": "No receipt yet",
+        "no_receipt": "There is a receipt once you have said yes to the request.",
     },
 }
 

@@ -1,7 +1,8 @@
 """`samtykke demo`: the whole system on one machine, on the embedded SQLite default.
 
-Starts every service as a child process, waits until each answers, prints
-the URLs to open, and stops them all on Ctrl-C (or when one of them dies).
+Starts every service as a child process with its log in var/log/, waits
+until each answers, prints the URLs to open (no log line scrolls them away),
+and stops them all on Ctrl-C (or when one of them dies).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 
 import httpx
@@ -25,6 +27,9 @@ from gateway.cli.mocks import serve_argv
 from gateway.settings import get_settings
 
 STARTUP_TIMEOUT_SECONDS = 30.0
+# Each service's JSON log lines go to a file here, so the terminal keeps the URLs in view.
+LOG_DIR = Path("var/log")
+LOG_TAIL_LINES = 20
 DEMO_BANK = "demo bank"
 # An ordinary named person of the mock population: one employer, a mortgage, every month on record.
 TEST_PERSON = ("Kari Fjellheim", "14838500073")
@@ -93,6 +98,21 @@ def startup_lines(services: list[Service]) -> list[str]:
     return [*lines[:1], f"Log in as test person: {name} ({number})", *lines[1:]]
 
 
+def log_path(service: Service, log_dir: Path = LOG_DIR) -> Path:
+    return log_dir / (service.name.replace(" ", "-") + ".log")
+
+
+def logs_line(services: list[Service], log_dir: Path = LOG_DIR) -> str:
+    return "Logs: " + ", ".join(str(log_path(service, log_dir)) for service in services)
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The end of a service's log, to show why it did not start."""
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
 def _wait_until_healthy(service: Service, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
@@ -138,6 +158,8 @@ def demo() -> None:
     upgrade_database(settings.database_url)
     services = demo_services(admin_token)
     processes: list[subprocess.Popen[bytes]] = []
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    starting: Service | None = None
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -145,14 +167,21 @@ def demo() -> None:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         for service in services:
+            starting = service
+            typer.echo(f"Starting the {service.name}…")
             extra = service.before_start(env) if service.before_start else {}
-            process = subprocess.Popen(service.argv, env={**env, **extra})  # noqa: S603
+            with log_path(service).open("ab") as log:
+                process = subprocess.Popen(  # noqa: S603
+                    service.argv, env={**env, **extra}, stdout=log, stderr=subprocess.STDOUT
+                )
             processes.append(process)
             _wait_until_healthy(service, process)
+        starting = None
         typer.echo("")
         typer.echo("Samtykke is running. Open:")
         for line in startup_lines(services):
             typer.echo(f"  {line}")
+        typer.echo(logs_line(services))
         typer.echo("Press Ctrl-C to stop everything.")
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
@@ -162,6 +191,10 @@ def demo() -> None:
         typer.echo("\nStopping…")
     except (RuntimeError, httpx.HTTPError, subprocess.CalledProcessError) as error:
         typer.echo(f"The demo could not start: {error}", err=True)
+        if starting is not None:
+            typer.echo(
+                f"The end of {log_path(starting)}:\n{log_tail(log_path(starting))}", err=True
+            )
         raise typer.Exit(1) from error
     finally:
         _stop_all(processes)
