@@ -30,8 +30,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from consent.identifiers import parse_national_identity_number
 from mock_registries.common import add_health_and_faults
+from mock_registries.identifiers import parse_national_identity_number
 from mock_registries.population import Population, build_population
 from mock_registries.settings import MockSettings
 
