@@ -41,7 +41,9 @@ def consent_events(continuation_token: str | None) -> Call:
 
 
 def receipt(consent_id: str) -> Call:
-    return Call("GET", f"{CONSENT_REQUESTS}/{consent_id}/receipt", CONSENT_REQUESTS_SCOPE)
+    return Call(
+        "GET", f"{CONSENT_REQUESTS}/{consent_id}/receipt", CONSENT_REQUESTS_SCOPE, result="text"
+    )
 
 
 def receipt_keys() -> Call:

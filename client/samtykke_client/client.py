@@ -209,9 +209,10 @@ class SamtykkeClient:
         """One page of the bank's consent event feed; pass on its continuation token."""
         return cast(dict[str, Any], self._run(calls.consent_events(continuation_token)))
 
-    def receipt(self, consent_id: str) -> dict[str, Any]:
-        """The signed receipt of an accepted consent."""
-        return cast(dict[str, Any], self._run(calls.receipt(consent_id)))
+    def receipt(self, consent_id: str) -> str:
+        """The signed receipt of an accepted consent: a compact JWS (consent-receipt+jws);
+        verify it with `receipt_keys()`."""
+        return cast(str, self._run(calls.receipt(consent_id)))
 
     def receipt_keys(self) -> dict[str, Any]:
         """The public keys (JWKS) that verify receipts; no token needed."""
