@@ -46,3 +46,28 @@ def test_the_client_librarys_dependencies_are_in_the_dev_lock() -> None:
     client = tomllib.loads((ROOT / "client" / "pyproject.toml").read_text())["project"]
     locked = _locked(ROOT / "requirements-dev.lock")
     assert {_name(r) for r in client["dependencies"]} <= set(locked)
+
+
+def _direct(path: Path) -> set[str]:
+    """The packages a lock says pyproject.toml asked for (uv's `# via` notes)."""
+    direct: set[str] = set()
+    current = ""
+    for line in path.read_text().splitlines():
+        pinned = PIN.match(line)
+        if pinned:
+            current = pinned.group(1).lower().replace("_", "-")
+        elif "samtykke (pyproject.toml)" in line:
+            direct.add(current)
+    return direct
+
+
+@pytest.mark.parametrize(
+    ("lock", "groups"),
+    [("requirements.lock", ["runtime"]), ("requirements-dev.lock", ["runtime", "dev"])],
+)
+def test_nothing_is_locked_for_a_dependency_that_is_gone(lock: str, groups: list[str]) -> None:
+    project = _project()
+    asked = {_name(r) for group in groups for r in project[group]}
+    direct = _direct(ROOT / lock)
+    assert direct, "the lock names nothing as asked for by pyproject.toml"
+    assert direct <= asked, f"{sorted(direct - asked)} in {lock}: run `make lock`"
