@@ -40,10 +40,11 @@ def consent_request(person: str, bank: str, redirect_url: str) -> dict[str, Any]
     }
 
 
-def accept(view_uri: str, person: str) -> dict[str, list[str]]:
-    """Open the consent page, log in as `person`, accept; the query the bank is sent back with."""
+def _log_in_and_answer(start_url: str, person: str) -> httpx.Response:
+    """Open `start_url` as a browser, log in at ID-porten as `person`, accept on the page
+    the gateway shows; the gateway's answer (a 303 back to the bank), not followed."""
     with httpx.Client(timeout=30) as browser:
-        login = browser.get(view_uri, follow_redirects=True)
+        login = browser.get(start_url, follow_redirects=True)
         assert login.status_code == 200, login.text
         fields = {name: html.unescape(value) for name, value in _HIDDEN.findall(login.text)}
         fields["pid"] = person
@@ -55,11 +56,16 @@ def accept(view_uri: str, person: str) -> dict[str, list[str]]:
         assert page.status_code == 200, page.text
         csrf = _CSRF.search(page.text)
         assert csrf is not None, "the consent page has no form"
-        consent_id = view_uri.rstrip("/").rsplit("/", 1)[-1]
         answered = browser.post(
-            f"{page.url.scheme}://{page.url.netloc.decode()}"
-            f"/citizen/consentrequests/{consent_id}/answer",
+            f"{page.url.scheme}://{page.url.netloc.decode()}{page.url.path}/answer",
             data={"csrf_token": csrf.group(1), "decision": "accept"},
         )
         assert answered.status_code == 303, answered.text
-        return parse_qs(urlsplit(answered.headers["location"]).query)
+        return answered
+
+
+def accept(start_url: str, person: str) -> dict[str, list[str]]:
+    """Accept the consent request at `start_url` (a viewUri or an authorization URL);
+    the query the browser is sent back to the bank with."""
+    answered = _log_in_and_answer(start_url, person)
+    return parse_qs(urlsplit(answered.headers["location"]).query)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from citizen import accept, consent_request
 from conftest import Gateway, Registered
-from samtykke_client import AsyncSamtykkeClient, SamtykkeClient, SamtykkeError
+from samtykke_client import AsyncSamtykkeClient, SamtykkeClient, SamtykkeError, pkce_pair
 
 
 def test_request_accept_fetch_and_receipt(
@@ -58,6 +60,41 @@ def test_withdrawn_request_refuses_data(
     with pytest.raises(SamtykkeError) as refused:
         bank_client.loan_application(request["id"], gateway.person)
     assert refused.value.code
+
+
+def test_the_code_flow(gateway: Gateway, bank: Registered, bank_client: SamtykkeClient) -> None:
+    valid_to = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    details = [
+        {
+            "type": "urn:samtykke:consent-request",
+            "products": ["ske-samtykke-sbl-summert-skattegrunnlag"],
+            "purpose": "Boliglån",
+            "validTo": valid_to,
+            "metadata": {"inntektsaar": "2025"},
+            "from": f"urn:altinn:person:identifier-no:{gateway.person}",
+        }
+    ]
+    verifier, challenge = pkce_pair()
+    state = uuid.uuid4().hex
+    pushed = bank_client.push_authorization_request(
+        details, redirect_uri=bank.redirect_uri, code_challenge=challenge, state=state
+    )
+    assert pushed["expires_in"] > 0
+    back = accept(bank_client.authorization_url(pushed["request_uri"]), gateway.person)
+    assert back["state"] == [state]
+    assert back["iss"] == [bank_client.metadata()["issuer"]]
+
+    token = bank_client.exchange_code(
+        back["code"][0], redirect_uri=bank.redirect_uri, code_verifier=verifier
+    )
+    (consent,) = token["authorization_details"]
+    assert consent["type"] == "urn:samtykke:consent"
+    assert bank_client.summert_skattegrunnlag(str(consent["id"]), gateway.person)
+    with pytest.raises(SamtykkeError) as spent:
+        bank_client.exchange_code(
+            back["code"][0], redirect_uri=bank.redirect_uri, code_verifier=verifier
+        )
+    assert spent.value.code == "invalid_grant"
 
 
 def test_token_introspection_and_revocation(bank_client: SamtykkeClient) -> None:
