@@ -8,15 +8,18 @@ import subprocess
 import sys
 import venv
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
+from consent.storage.database import create_database_engine
 from gateway.audit.sequencing import create_sequencer
 from gateway.clients.organisations import Organisation
 from gateway.keys import KeyStore
 from tests.data_api_env import DataWorld, data_world
+from tests.databases import migrated_database
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "client"
@@ -86,13 +89,25 @@ def test_the_sanity_check_sees_a_module_that_is_there(clean_venv: Path, tmp_path
                 tmp_path).strip() == "True"  # fmt: skip
 
 
+@contextmanager
+def _engine(database_url: str) -> Iterator[Engine]:
+    engine = create_database_engine(database_url, pool_size=2)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def world(
-    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[DataWorld]:
-    with data_world(
-        database_url, engine, tmp_path / "keys", monkeypatch, admin_token=ADMIN_TOKEN
-    ) as world:
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DataWorld]:
+    # The client sees the gateway over HTTP only: one database backend is enough here.
+    with (
+        migrated_database("sqlite", tmp_path) as database_url,
+        _engine(database_url) as engine,
+        data_world(
+            database_url, engine, tmp_path / "keys", monkeypatch, admin_token=ADMIN_TOKEN
+        ) as world,
+    ):
         world.lookup.add(Organisation(TEST_BANK, "VIDDA SPAREBANK", naeringskode1="64.190"))
         world.lookup.add(Organisation(TEST_AGENCY, "BØLGEN BAKERI AS", naeringskode1="10.710"))
         # The audit log's first entries (the world's bank) under a signed checkpoint, so the
