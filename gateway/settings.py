@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8103",
         description="Issuer URL of the ID-porten OpenID Connect provider for citizen login.",
     )
+    idporten_metadata_url: str | None = Field(
+        default=None,
+        description=(
+            "Where the gateway reads ID-porten's discovery document when not under the issuer "
+            "URL (the issuer's name is not the gateway's way to it, as in docker compose)."
+        ),
+    )
     key_dir: Path = Field(
         default=Path("var/keys"),
         description="Folder holding the gateway's signing keys (created on first start).",

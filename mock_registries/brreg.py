@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from consent.identifiers import is_valid_organisation_number, parse_national_identity_number
 from mock_registries.auth import GatewayTokenVerifier, TokenRejected
 from mock_registries.common import WireModel, add_health_and_faults
+from mock_registries.identifiers import is_valid_organisation_number, parse_national_identity_number
 from mock_registries.population import Lien, Organisation, Person, Population, build_population
 from mock_registries.settings import MockSettings
 

@@ -30,8 +30,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from consent.identifiers import parse_national_identity_number
 from mock_registries.common import add_health_and_faults
+from mock_registries.identifiers import parse_national_identity_number
 from mock_registries.population import Population, build_population
 from mock_registries.settings import MockSettings
 
@@ -107,12 +107,14 @@ class Provider:
         self._pairwise_secret = hashlib.sha256(f"idporten-{settings.seed}".encode()).digest()
 
     def discovery(self) -> dict[str, Any]:
+        # The browser is sent to the authorization endpoint; only the gateway calls the others.
+        back_channel = self.settings.idporten_back_channel_url.rstrip("/") or self.issuer
         return {
             "issuer": self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
-            "token_endpoint": f"{self.issuer}/token",
-            "userinfo_endpoint": f"{self.issuer}/userinfo",
-            "jwks_uri": f"{self.issuer}/jwks",
+            "token_endpoint": f"{back_channel}/token",
+            "userinfo_endpoint": f"{back_channel}/userinfo",
+            "jwks_uri": f"{back_channel}/jwks",
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
             "grant_types_supported": ["authorization_code"],

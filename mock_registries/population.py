@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 
-from consent.identifiers import organisation_number, synthetic_national_identity_number
+from mock_registries.identifiers import organisation_number, synthetic_national_identity_number
 
 # Income years with a final assessment, oldest first; the newest is the one a consent may ask for.
 INCOME_YEARS = (2021, 2022, 2023, 2024, 2025)

@@ -40,6 +40,14 @@ class MockSettings(BaseSettings):
         default="http://127.0.0.1:8000/.well-known/registry-client-jwks.json",
         description="Where the gateway publishes the keys its registry tokens are signed with.",
     )
+    idporten_back_channel_url: str = Field(
+        default="",
+        description=(
+            "Base URL ID-porten names for its token, userinfo and key endpoints, which only "
+            "the gateway calls, when the gateway reaches it by another name than browsers do "
+            "(a container network). Empty: the issuer URL."
+        ),
+    )
     idporten_client_id: str = Field(
         default="samtykke-gateway", description="The gateway's client id at ID-porten."
     )

@@ -15,9 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from consent.identifiers import parse_national_identity_number
 from mock_registries.auth import GatewayTokenVerifier, TokenRejected
 from mock_registries.common import WireModel, add_health_and_faults
+from mock_registries.identifiers import parse_national_identity_number
 from mock_registries.population import (
     FIRST_MONTH,
     INCOME_YEARS,

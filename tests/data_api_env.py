@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from joserfc.jwk import ECKey
+from samtykke_client import SamtykkeClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -40,7 +41,6 @@ from gateway.settings import DeploymentMode, Settings
 from mock_registries import brreg, idporten, skatteetaten
 from mock_registries.population import Population, Trait, build_population
 from mock_registries.settings import MockSettings
-from samtykke_client import SamtykkeClient
 from tests.servers import bound_socket, running_server
 
 POPULATION = build_population(2025, 0)

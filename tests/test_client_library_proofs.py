@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
-
 from samtykke_client import generate_private_jwk, public_jwks
 from samtykke_client.keys import import_private_jwk
 from samtykke_client.proofs import DPoPKey, access_token_hash, client_assertion, htu

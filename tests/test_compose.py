@@ -48,7 +48,7 @@ def test_gateway_reaches_other_services_by_name() -> None:
         "SAMTYKKE_DATABASE_URL",
         "SAMTYKKE_SKATTEETATEN_BASE_URL",
         "SAMTYKKE_BRREG_BASE_URL",
-        "SAMTYKKE_IDPORTEN_ISSUER_URL",
+        "SAMTYKKE_IDPORTEN_METADATA_URL",
     }
     for variable in internal:
         host = urlsplit(environment[variable]).hostname
@@ -69,3 +69,21 @@ def test_services_point_at_published_ports_of_their_peers() -> None:
             str(mapping).rsplit(":", 1)[-1] for mapping in services[parts.hostname]["ports"]
         }
         assert str(parts.port) in container_ports
+
+
+def _published_host_ports(service: dict[str, Any]) -> set[int]:
+    return {int(str(mapping).rsplit(":", 2)[-2]) for mapping in service.get("ports", [])}
+
+
+def test_urls_a_browser_is_sent_to_are_reachable_from_the_host() -> None:
+    # The citizen's browser runs on the host: it knows localhost and the published ports,
+    # not the compose network's service names.
+    services = _compose()["services"]
+    environment: dict[str, str] = services["gateway"]["environment"]
+    for variable, service in (
+        ("SAMTYKKE_ISSUER_URL", "gateway"),
+        ("SAMTYKKE_IDPORTEN_ISSUER_URL", "mocks"),
+    ):
+        parts = urlsplit(environment[variable])
+        assert parts.hostname in {"localhost", "127.0.0.1"}, f"{variable}: {parts.hostname}"
+        assert parts.port in _published_host_ports(services[service]), variable

@@ -7,8 +7,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from fastapi.testclient import TestClient
 
 from gateway.registries import JWKS_PATH
+from mock_registries import idporten
+from mock_registries.population import build_population
 from mock_registries.settings import MockSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +36,49 @@ def test_the_mocks_fetch_the_gateways_keys_and_name_themselves_as_the_gateway_ca
     jwks = urlsplit(mocks["SAMTYKKE_MOCKS_GATEWAY_JWKS_URL"])
     assert jwks.hostname == "gateway"
     assert jwks.path == JWKS_PATH
-    settings = MockSettings(public_host=mocks["SAMTYKKE_MOCKS_PUBLIC_HOST"])
+    settings = _mock_settings(mocks)
     # ID-porten's issuer must be exactly what the gateway is told it is.
     assert gateway["SAMTYKKE_IDPORTEN_ISSUER_URL"] == settings.public_url(settings.idporten_port)
-    assert gateway["SAMTYKKE_SKATTEETATEN_BASE_URL"] == settings.public_url(
-        settings.skatteetaten_port
+    # The registries are called by the gateway only: by service name, on the container port.
+    for variable, port in (
+        ("SAMTYKKE_SKATTEETATEN_BASE_URL", settings.skatteetaten_port),
+        ("SAMTYKKE_BRREG_BASE_URL", settings.brreg_port),
+    ):
+        assert gateway[variable] == f"http://mocks:{port}"
+
+
+def _mock_settings(environment: dict[str, str]) -> MockSettings:
+    fields = {
+        name.removeprefix("SAMTYKKE_MOCKS_").lower(): value
+        for name, value in environment.items()
+        if name != "SAMTYKKE_MOCKS_GATEWAY_JWKS_URL"
+    }
+    return MockSettings(_env_file=None, **fields)  # type: ignore[call-arg]
+
+
+def test_id_porten_sends_the_browser_to_the_host_and_the_gateway_to_the_service() -> None:
+    services = _services()
+    gateway: dict[str, str] = services["gateway"]["environment"]
+    settings = _mock_settings(services["mocks"]["environment"])
+    app = idporten.create_app(settings, population=build_population(settings.seed, 0))
+    with TestClient(app) as client:
+        discovery = client.get("/.well-known/openid-configuration").json()
+
+    # The ID token's issuer is what the gateway checks it against.
+    assert discovery["issuer"] == gateway["SAMTYKKE_IDPORTEN_ISSUER_URL"]
+    # The browser follows the authorization endpoint: localhost, a port the mocks publish.
+    published = {str(mapping).split(":")[0] for mapping in services["mocks"]["ports"]}
+    browser = urlsplit(discovery["authorization_endpoint"])
+    assert browser.hostname == "localhost"
+    assert str(browser.port) in published
+    # The gateway reads the discovery document and calls the other endpoints in the network.
+    metadata = urlsplit(gateway["SAMTYKKE_IDPORTEN_METADATA_URL"])
+    assert (metadata.hostname, metadata.port) == ("mocks", settings.idporten_port)
+    assert metadata.path == "/.well-known/openid-configuration"
+    for endpoint in ("token_endpoint", "userinfo_endpoint", "jwks_uri"):
+        parts = urlsplit(discovery[endpoint])
+        assert (parts.hostname, parts.port) == ("mocks", settings.idporten_port), endpoint
+    # ID-porten sends the browser back to the gateway's public callback.
+    assert f"{gateway['SAMTYKKE_ISSUER_URL']}/citizen/login/callback" in (
+        settings.idporten_redirect_uris
     )
-    assert gateway["SAMTYKKE_BRREG_BASE_URL"] == settings.public_url(settings.brreg_port)

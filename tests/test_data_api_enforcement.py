@@ -15,6 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from samtykke_client import SamtykkeError
+from samtykke_client.client import DATA_SCOPE, SamtykkeClient
+from samtykke_client.errors import OAuthError
+from samtykke_client.proofs import DPoPKey
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
@@ -22,10 +26,6 @@ from consent.audit.models import AuditEntry
 from consent.consents.models import Consent
 from gateway.security.access_tokens import issue_access_token
 from gateway.security.scopes import DATA_READ, consumer_claim
-from samtykke_client import SamtykkeError
-from samtykke_client.client import DATA_SCOPE, SamtykkeClient
-from samtykke_client.errors import OAuthError
-from samtykke_client.proofs import DPoPKey
 from tests.data_api_env import (
     INGRID,
     KARI,

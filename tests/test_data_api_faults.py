@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from samtykke_client import SamtykkeError
 from sqlalchemy import Engine, text
 
 from consent.catalogue import INNTEKT, LOSORE, SUMMERT_SKATTEGRUNNLAG
 from consent.storage.database import create_database_engine
 from mock_registries.population import LATEST_INCOME_YEAR, Trait
-from samtykke_client import SamtykkeError
 from tests.data_api_env import INGRID, KARI, DataWorld, data_world, named
 
 UNKNOWN = named(Trait.UNKNOWN_TO_TAX_ADMINISTRATION)

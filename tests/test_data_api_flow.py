@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from samtykke_client import SamtykkeClient, SamtykkeError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from consent.catalogue import INNTEKT, LOSORE, SUMMERT_SKATTEGRUNNLAG
 from consent.consents import repository
-from samtykke_client import SamtykkeClient, SamtykkeError
 from tests.data_api_env import KARI, DataWorld, consent_request, data_world
 
 pytestmark = pytest.mark.browser

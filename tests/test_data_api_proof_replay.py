@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from samtykke_client.proofs import DPoPKey
 from sqlalchemy import Engine, delete
 
 from consent.quotas.models import QuotaWindow
-from samtykke_client.proofs import DPoPKey
 from tests.data_api_env import KARI, DataWorld, data_world
 from tests.test_data_api_enforcement import HandMadeBank
 

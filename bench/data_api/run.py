@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from samtykke_client.proofs import DPoPKey
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -51,7 +52,6 @@ from gateway.keys import KeyStore
 from gateway.security.access_tokens import issue_access_token
 from gateway.security.scopes import DATA_READ, consumer_claim
 from mock_registries.population import Trait, build_population
-from samtykke_client.proofs import DPoPKey
 
 ADMIN_URL = os.environ.get(
     "SAMTYKKE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from samtykke_client import SamtykkeError, TransportError
 
 from examples.demo_bank import messages, products
 from examples.demo_bank.applications import Application
@@ -16,7 +17,6 @@ from examples.demo_bank.figures import DEBT_TO_INCOME_LIMIT, figures_of
 from examples.demo_bank.forms import ApplicationForm, FormError, read_form, years_offered
 from examples.demo_bank.messages import Message
 from examples.demo_bank.service import ApplicationRefusedError, LoanDesk, NotRegisteredError
-from samtykke_client import SamtykkeError, TransportError
 
 router = APIRouter()
 

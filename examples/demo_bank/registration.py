@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from samtykke_client import public_jwks
+
 from examples.demo_bank import products
 from examples.demo_bank.keys import load_or_create_private_jwk
 from examples.demo_bank.settings import BankSettings
-from samtykke_client import public_jwks
 
 
 def registration_request(settings: BankSettings) -> dict[str, Any]:

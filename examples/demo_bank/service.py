@@ -7,11 +7,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from samtykke_client import OAuthError, SamtykkeClient, SamtykkeError, TransportError
+
 from examples.demo_bank.applications import Application, Applications
 from examples.demo_bank.keys import load_or_create_private_jwk
 from examples.demo_bank.products import Choice
 from examples.demo_bank.settings import BankSettings
-from samtykke_client import OAuthError, SamtykkeClient, SamtykkeError, TransportError
 
 PERSON_URN_PREFIX = "urn:altinn:person:identifier-no:"
 ORGANISATION_URN_PREFIX = "urn:altinn:organization:identifier-no:"

@@ -27,13 +27,21 @@ class LoginFailedError(Exception):
     """The provider refused, or its answer did not verify; the citizen is not logged in."""
 
 
+def metadata_url(settings: Settings) -> str:
+    """The discovery document's URL: under the issuer, unless the gateway reaches it otherwise."""
+    return (
+        settings.idporten_metadata_url
+        or f"{settings.idporten_issuer_url.rstrip('/')}/.well-known/openid-configuration"
+    )
+
+
 def make_oauth(settings: Settings) -> Any:
     oauth = OAuth()
     oauth.register(
         name=PROVIDER,
         client_id=settings.idporten_client_id,
         client_secret=settings.idporten_client_secret,
-        server_metadata_url=f"{settings.idporten_issuer_url}/.well-known/openid-configuration",
+        server_metadata_url=metadata_url(settings),
         client_kwargs={"scope": "openid profile", "code_challenge_method": "S256"},
     )
     return oauth

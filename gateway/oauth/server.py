@@ -24,12 +24,15 @@ from gateway.oauth.client_assertion import PrivateKeyJwtAuthentication
 from gateway.oauth.clients import PRIVATE_KEY_JWT, ClientCache, OAuthClient
 from gateway.oauth.consents import ConsentLookup
 from gateway.oauth.dpop import DpopNonces, DpopVerifier
-from gateway.oauth.grants import register_grants
+from gateway.oauth.grants import AuthorizationCodeGrant, ClientCredentialsGrant, ConsentGrant
 from gateway.oauth.jti_ledger import JtiLedger
 from gateway.oauth.keys import ClientKeys
 from gateway.settings import Settings
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105  (a path, not a secret)
+# Order matters: the consent grant claims client-credentials requests that carry
+# authorization_details before the plain client-credentials grant sees them.
+GRANTS = (ConsentGrant, ClientCredentialsGrant, AuthorizationCodeGrant)
 
 
 class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
@@ -61,7 +64,8 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
                 self.jtis, issuer=self.issuer, client_keys=client_keys.of, now=now
             ),
         )
-        register_grants(self)
+        for grant in GRANTS:
+            self.register_grant(grant)
 
     @property
     def token_endpoint(self) -> str:

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from authlib.oauth2.rfc6749.errors import InvalidScopeError
+from sqlalchemy.orm import Session
 
 from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
+from gateway.keys import KeyStore
 from gateway.oauth.clients import PRIVATE_KEY_JWT, OAuthClient
-from gateway.oauth.dpop import DpopProof
+from gateway.oauth.consents import ConsentLookup
+from gateway.oauth.dpop import DpopProof, DpopVerifier
+from gateway.oauth.jti_ledger import JtiLedger
 from gateway.oauth.tokens import issue_token_response
+from gateway.settings import Settings
 
-if TYPE_CHECKING:
-    from gateway.oauth.server import AuthorizationServer
+
+class GrantServer(Protocol):
+    """What the grants need of the authorization server that registers them.
+
+    The server imports the grants; the grants know the server only by this shape,
+    so the two modules do not import each other.
+    """
+
+    session: Session
+    settings: Settings
+    issuer: str
+    keys: KeyStore
+    consent_lookup: ConsentLookup | None
+    jtis: JtiLedger
+    dpop: DpopVerifier
+    now: Callable[[], int]
+
+    @property
+    def token_endpoint(self) -> str: ...
 
 
 # How much of a refused scope parameter the audit record keeps.
@@ -23,7 +46,7 @@ SCOPE_RECORD_LENGTH = 256
 class GatewayGrantMixin:
     TOKEN_ENDPOINT_AUTH_METHODS = [PRIVATE_KEY_JWT]  # noqa: RUF012  (Authlib's class attribute)
 
-    server: AuthorizationServer
+    server: GrantServer
     request: Any
 
     @property

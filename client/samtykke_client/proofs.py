@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 import time
 import uuid
 from typing import Any
@@ -32,6 +33,13 @@ def client_assertion(key: Key, *, client_id: str, audience: str, now: int | None
     header = {"alg": algorithm, "kid": str(key.kid), "typ": "JWT"}
     # joserfc signs only with the algorithms it is told to allow (it recommends ES256 alone).
     return jwt.encode(header, claims, key, algorithms=[algorithm])
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A PKCE code verifier and its S256 code challenge (RFC 7636)."""
+    verifier = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode("ascii")
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def htu(url: str) -> str:

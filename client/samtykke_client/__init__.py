@@ -1,20 +1,29 @@
-"""A typed Python client for banks using the Samtykke gateway.
+"""A typed Python client for banks and agencies using the Samtykke gateway.
 
 It authenticates with private_key_jwt, binds every token to a DPoP key
 with a fresh proof per call (following server nonces), caches tokens until
 shortly before they expire, and raises :class:`SamtykkeError` carrying the
-problem+json ``code`` for every refusal.
+problem+json ``code`` for every refusal. :class:`SamtykkeClient` blocks;
+:class:`AsyncSamtykkeClient` is the same on ``httpx.AsyncClient``.
 """
 
+from samtykke_client.async_client import AsyncSamtykkeClient
 from samtykke_client.client import SamtykkeClient
 from samtykke_client.errors import OAuthError, SamtykkeError, TransportError
 from samtykke_client.keys import generate_private_jwk, public_jwks
+from samtykke_client.proofs import DPoPKey, pkce_pair
+
+__version__ = "0.2.0"
 
 __all__ = [
+    "AsyncSamtykkeClient",
+    "DPoPKey",
     "OAuthError",
     "SamtykkeClient",
     "SamtykkeError",
     "TransportError",
+    "__version__",
     "generate_private_jwk",
+    "pkce_pair",
     "public_jwks",
 ]
