@@ -162,8 +162,10 @@ def test_key_rotation_by_kid(client: TestClient, engine: Engine) -> None:
     [
         ({"htm": "GET"}, "htm"),
         ({"htu": ISSUER + "/other"}, "htu"),
-        ({"iat": int(time.time()) - 600}, "older"),
-        ({"iat": int(time.time()) + 600}, "future"),
+        # Offsets from the moment the test runs, not from collection: a long suite would
+        # otherwise turn the future into the past before this test is reached.
+        ({"iat_from_now": -600}, "older"),
+        ({"iat_from_now": 600}, "future"),
         ({"jti": None}, "jti"),
     ],
 )
@@ -171,7 +173,10 @@ def test_bad_dpop_proofs_are_refused(
     client: TestClient, engine: Engine, change: dict[str, Any], fragment: str
 ) -> None:
     bank = register(engine)
-    proof = bank.proof(**{k: v for k, v in change.items() if v is not None})
+    claims = {k: v for k, v in change.items() if v is not None}
+    if "iat_from_now" in claims:
+        claims = {"iat": int(time.time()) + claims.pop("iat_from_now")}
+    proof = bank.proof(**claims)
     if change.get("jti", "") is None:
         proof = bank.proof(jti=1)
     answer = _token(client, bank.token_form(scope="samtykke:consentrequests"), proof)
