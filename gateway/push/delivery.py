@@ -1,0 +1,216 @@
+"""The push worker: takes due deliveries from the outbox and POSTs them to the banks.
+
+Push delivery as RFC 8935 describes it: the Security Event Token is the body
+(`application/secevent+jwt`); the bank answers 202 when it has the event,
+or 400 with `{"err": ..., "description": ...}` when it never will (a
+permanent failure: dead-lettered at once). Anything else (no answer, a
+timeout, a 5xx, any other status) is retried after an exponential backoff
+with jitter until the event has been waiting `push_dead_letter_seconds`;
+then it is dead-lettered, the bank sees it among its failed deliveries and
+may replay the feed from before it.
+
+Each attempt is made outside any database transaction: a worker leases the
+row, commits, sends, then records the outcome only if it still holds the
+lease. A worker that dies mid-way leaves a lease that runs out, and the row
+is taken again: at least once, never lost.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy.orm import Session, sessionmaker
+
+from consent.clients import repository as clients
+from consent.consents.lifecycle import utc
+from consent.consents.models import ConsentEvent
+from consent.push import outbox
+from consent.push.models import PushDelivery
+from gateway.clock import Clock
+from gateway.keys import KeyStore
+from gateway.push.tokens import MEDIA_TYPE, security_event_token
+from gateway.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+BATCH = 50
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 900.0
+DESCRIPTION_LENGTH = 200
+
+
+def backoff(attempts: int, draw: Callable[[], float]) -> timedelta:
+    """The wait after the `attempts`-th failure: doubling from 2 s up to 15 min, the second
+    half of it drawn at random so that many failed deliveries do not return in step."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=ceiling / 2 + draw() * ceiling / 2)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivered: bool
+    permanent: bool  # the receiver refused it for good (RFC 8935 error response)
+    status: int | None
+    error: str
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def attempted(self) -> int:
+        return self.delivered + self.retried + self.failed
+
+
+def _refusal(response: httpx.Response) -> str:
+    """The receiver's RFC 8935 error as one line; never the body when it is not that shape."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("err"), str):
+        description = body.get("description")
+        text = f"{body['err']}: {description}" if isinstance(description, str) else body["err"]
+        return f"refused (400) {text[:DESCRIPTION_LENGTH]}"
+    return "refused (400) without an RFC 8935 error body"
+
+
+class PushWorker:
+    """Delivers what is due when `deliver_due` is called; several may run at once."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        keys: KeyStore,
+        settings: Settings,
+        *,
+        clock: Clock,
+        http: httpx.Client | None = None,
+        draw: Callable[[], float] = random.random,
+        worker_id: str | None = None,
+    ) -> None:
+        self._factory = factory
+        self._keys = keys
+        self._issuer = settings.issuer_url
+        self._timeout = settings.push_timeout_seconds
+        self._dead_letter_after = timedelta(seconds=settings.push_dead_letter_seconds)
+        # A lease outlasts any attempt, so a row is only taken again from a worker that died.
+        self.lease = timedelta(seconds=3 * settings.push_timeout_seconds + 30)
+        self._clock = clock
+        self._http = http or httpx.Client(timeout=settings.push_timeout_seconds)
+        self._owns_http = http is None
+        self._draw = draw
+        self.worker_id = worker_id or f"push-{uuid.uuid4().hex[:12]}"
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def deliver_due(self) -> DeliveryReport:
+        """Attempt every delivery that is due now, until none is left; returns the tally."""
+        report = DeliveryReport()
+        while True:
+            claimed = self._claim()
+            if not claimed:
+                return report
+            for delivery in claimed:
+                self._deliver(delivery, report)
+
+    def _claim(self) -> list[PushDelivery]:
+        with self._factory() as session:
+            claimed = outbox.claim_due(
+                session, worker=self.worker_id, now=self._clock(), lease=self.lease, limit=BATCH
+            )
+            session.commit()
+            return list(claimed)
+
+    def _prepare(self, delivery: PushDelivery) -> tuple[str, str] | str:
+        """The URL and signed token of `delivery`, or why it cannot be sent at all."""
+        with self._factory() as session:
+            client = clients.get(session, delivery.client_id)
+            endpoint = outbox.get_endpoint(session, delivery.client_id)
+            event = session.get(ConsentEvent, delivery.feed_position)
+            if client is None or not client.is_active:
+                return "the client is disabled"
+            if endpoint is None:
+                return "the client has no push endpoint"
+            if event is None:
+                return "the event is not in the feed"
+            token = security_event_token(
+                self._keys,
+                event,
+                issuer=self._issuer,
+                audience=delivery.client_id,
+                issued_at=self._clock(),
+            )
+            return endpoint.url, token
+
+    def _send(self, url: str, token: str) -> Outcome:
+        try:
+            response = self._http.post(
+                url,
+                content=token.encode("ascii"),
+                headers={"Content-Type": MEDIA_TYPE, "Accept": "application/json"},
+                timeout=self._timeout,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as error:
+            return Outcome(False, False, None, f"no answer: {type(error).__name__}")
+        if response.status_code == 202:
+            return Outcome(True, False, 202, "")
+        if response.status_code == 400:
+            return Outcome(False, True, 400, _refusal(response))
+        return Outcome(False, False, response.status_code, f"answered {response.status_code}")
+
+    def _deliver(self, delivery: PushDelivery, report: DeliveryReport) -> None:
+        prepared = self._prepare(delivery)
+        if isinstance(prepared, str):
+            outcome = Outcome(False, True, None, prepared)
+        else:
+            outcome = self._send(*prepared)
+        now = self._clock()
+        with self._factory() as session:
+            if outcome.delivered:
+                outbox.delivered(session, delivery.id, worker=self.worker_id)
+                report.delivered += 1
+            elif outcome.permanent or now - utc(delivery.created_at) >= self._dead_letter_after:
+                outbox.dead_letter(
+                    session,
+                    delivery.id,
+                    worker=self.worker_id,
+                    now=now,
+                    status=outcome.status,
+                    error=outcome.error,
+                )
+                report.failed += 1
+            else:
+                outbox.retry_later(
+                    session,
+                    delivery.id,
+                    worker=self.worker_id,
+                    now=now,
+                    at=now + backoff(delivery.attempts + 1, self._draw),
+                    status=outcome.status,
+                    error=outcome.error,
+                )
+                report.retried += 1
+            session.commit()
+        log.info(
+            "push_attempt",
+            client_id=delivery.client_id,
+            event_id=delivery.event_id,
+            attempt=delivery.attempts + 1,
+            delivered=outcome.delivered,
+            status=outcome.status,
+            error=outcome.error or None,
+        )
