@@ -54,15 +54,15 @@ class Clock:
 
 
 def push_settings(database_url: str, key_dir: Path, **changes: object) -> Settings:
-    return Settings(
-        mode=DeploymentMode.TEST,
-        database_url=database_url,
-        issuer_url="http://testserver",
-        key_dir=key_dir,
-        push_worker_in_gateway=False,
-        push_dead_letter_seconds=DEAD_LETTER_SECONDS,
-        **changes,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "mode": DeploymentMode.TEST,
+        "database_url": database_url,
+        "issuer_url": "http://testserver",
+        "key_dir": key_dir,
+        "push_worker_in_gateway": False,
+        "push_dead_letter_seconds": DEAD_LETTER_SECONDS,
+    }
+    return Settings(**{**values, **changes})  # type: ignore[arg-type]
 
 
 def session_factory(url: str) -> Iterator[sessionmaker[Session]]:
