@@ -100,6 +100,8 @@ def test_loopback_http_only_outside_production(admin: TestClient, bank: Bank) ->
         service.check_url(loopback, allow_loopback_http=False)
     assert refused.value.code == "invalid-push-endpoint"
     assert service.check_url("https://bank.example/e", allow_loopback_http=False)
+    with pytest.raises(ProblemError):  # the CLI's way in has no schema to stop it
+        service.check_url("https://bank.example/" + "e" * 2000, allow_loopback_http=True)
 
 
 def test_an_unknown_client_and_the_admin_guard(admin: TestClient) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from consent.clients.models import Client, ClientStatus
@@ -224,10 +224,10 @@ def failures(session: Session, client_id: str, *, limit: int) -> Sequence[PushDe
 
 
 def pending_count(session: Session, client_id: str) -> int:
-    query = select(PushDelivery.id).where(
+    query = select(func.count()).where(
         PushDelivery.client_id == client_id, PushDelivery.status == DeliveryStatus.PENDING.value
     )
-    return len(session.scalars(query).all())
+    return session.scalar(query) or 0
 
 
 @dataclass(frozen=True)

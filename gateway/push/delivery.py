@@ -17,6 +17,7 @@ is taken again: at least once, never lost.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from collections.abc import Callable
@@ -47,6 +48,7 @@ PARALLEL_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 900.0
 DESCRIPTION_LENGTH = 200
+REFUSAL_BODY_LIMIT = 4096
 
 
 def backoff(attempts: int, draw: Callable[[], float]) -> timedelta:
@@ -78,15 +80,25 @@ class DeliveryReport:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
-def _refusal(response: httpx.Response) -> str:
+def _head(response: httpx.Response) -> bytes:
+    body = b""
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) >= REFUSAL_BODY_LIMIT:
+            break
+    return body[:REFUSAL_BODY_LIMIT]
+
+
+def _refusal(body: bytes) -> str:
     """The receiver's RFC 8935 error as one line; never the body when it is not that shape."""
     try:
-        body: Any = response.json()
+        parsed: Any = json.loads(body)
     except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("err"), str):
-        description = body.get("description")
-        text = f"{body['err']}: {description}" if isinstance(description, str) else body["err"]
+        parsed = None
+    if isinstance(parsed, dict) and isinstance(parsed.get("err"), str):
+        description = parsed.get("description")
+        err = parsed["err"]
+        text = f"{err}: {description}" if isinstance(description, str) else err
         return f"refused (400) {text[:DESCRIPTION_LENGTH]}"
     return "refused (400) without an RFC 8935 error body"
 
@@ -171,20 +183,25 @@ class PushWorker:
 
     def _send(self, url: str, token: str) -> Outcome:
         try:
-            response = self._http.post(
+            with self._http.stream(
+                "POST",
                 url,
                 content=token.encode("ascii"),
                 headers={"Content-Type": MEDIA_TYPE, "Accept": "application/json"},
                 timeout=self._timeout,
                 follow_redirects=False,
-            )
+            ) as response:
+                status = response.status_code
+                # Only a refusal's body is read, and only its start: a receiver cannot
+                # make the worker hold a large answer.
+                body = _head(response) if status == 400 else b""
         except httpx.HTTPError as error:
             return Outcome(False, False, None, f"no answer: {type(error).__name__}")
-        if response.status_code == 202:
+        if status == 202:
             return Outcome(True, False, 202, "")
-        if response.status_code == 400:
-            return Outcome(False, True, 400, _refusal(response))
-        return Outcome(False, False, response.status_code, f"answered {response.status_code}")
+        if status == 400:
+            return Outcome(False, True, 400, _refusal(body))
+        return Outcome(False, False, status, f"answered {status}")
 
     def _deliver(self, delivery: PushDelivery) -> str:
         """Attempt `delivery` and record the outcome: delivered, retried or failed."""

@@ -22,6 +22,7 @@ from gateway.push.schemas import FailedDelivery, PushEndpointView, PushReplayOut
 
 FAILURE_PAGE_SIZE = 100
 REPLAY_BATCH = 1000
+URL_LENGTH = 2000
 
 
 def _invalid_url(detail: str) -> ProblemError:
@@ -31,6 +32,8 @@ def _invalid_url(detail: str) -> ProblemError:
 def check_url(url: str, *, allow_loopback_http: bool) -> str:
     """An absolute https URL without credentials or fragment (loopback http in demo and test)."""
     parts = urlsplit(url)
+    if len(url) > URL_LENGTH:
+        raise _invalid_url(f"The push endpoint may be at most {URL_LENGTH} characters.")
     if not parts.hostname or parts.fragment or "#" in url:
         raise _invalid_url("The push endpoint must be an absolute URL without a fragment.")
     if parts.username is not None or parts.password is not None:
