@@ -28,6 +28,9 @@ from gateway.middleware import RequestContextMiddleware
 from gateway.oauth import endpoints as oauth_endpoints
 from gateway.oauth.wiring import install_authorization_server
 from gateway.problems import add_problem_schema, install_problem_handlers
+from gateway.push import endpoints as push_endpoints
+from gateway.push.delivery import PushWorker
+from gateway.push.running import pushing
 from gateway.receipts import endpoints as receipts
 from gateway.settings import Settings, get_settings
 
@@ -57,11 +60,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.fetch_executor = ThreadPoolExecutor(
             max_workers=FETCH_THREADS, thread_name_prefix="registry-fetch"
         )
+        # Pushed consent events leave from here in demo and test; production runs
+        # `samtykke push-worker` processes instead.
+        app.state.push_worker = (
+            PushWorker(app.state.sessionmaker, app.state.keys, settings, clock=clock_of(app.state))
+            if settings.runs_push_worker
+            else None
+        )
         try:
-            async with sweeping(
-                app.state.sessionmaker,
-                clock_of(app.state),
-                settings.expiry_sweep_seconds,
+            async with (
+                sweeping(
+                    app.state.sessionmaker,
+                    clock_of(app.state),
+                    settings.expiry_sweep_seconds,
+                ),
+                pushing(app.state.push_worker, settings.push_interval_seconds),
             ):
                 yield
         finally:
@@ -91,7 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(registries.router)
+    app.include_router(push_endpoints.bank)
     app.include_router(consent_requests.router)
+    app.include_router(push_endpoints.keys_router)
     app.include_router(receipts.router)
     citizen_pages.install(app, settings)
     app.include_router(audit_endpoints.well_known)
@@ -99,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_authorization_server(app, settings)
     app.include_router(oauth_endpoints.router)
     app.include_router(client_endpoints.router)
+    app.include_router(push_endpoints.admin)
     app.include_router(data_routes.router)
     _document_problems(app)
     return app

@@ -30,6 +30,7 @@ class KeyPurpose(StrEnum):
     REGISTRY_CLIENT = "registry-client"
     AUDIT_CHECKPOINT = "audit-checkpoint"
     RECEIPT = "receipt"
+    SECURITY_EVENT = "security-event"  # consent events pushed to banks (RFC 8417)
 
 
 # The algorithm each purpose signs with. Checkpoints use Ed25519 so that
@@ -40,6 +41,7 @@ ALGORITHMS: dict[KeyPurpose, str] = {
     KeyPurpose.REGISTRY_CLIENT: "ES256",
     KeyPurpose.AUDIT_CHECKPOINT: "Ed25519",
     KeyPurpose.RECEIPT: "ES256",
+    KeyPurpose.SECURITY_EVENT: "ES256",
 }
 
 

@@ -102,6 +102,29 @@ class Settings(BaseSettings):
         default=True,
         description="Run the audit sequencer in this process (one per database does the work).",
     )
+    push_worker_in_gateway: bool | None = Field(
+        default=None,
+        description=(
+            "Deliver pushed consent events from the gateway process; unset: yes in demo and "
+            "test mode, no in production (run `samtykke push-worker`)."
+        ),
+    )
+    push_interval_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often the push worker looks for consent events due for delivery.",
+    )
+    push_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=30,
+        description="How long one push delivery may take before it counts as failed.",
+    )
+    push_dead_letter_seconds: int = Field(
+        default=86400,
+        ge=60,
+        description="A pushed event not delivered this long after it was queued is given up.",
+    )
     admin_token: SecretStr | None = Field(
         default=None,
         description="Bearer token of the admin API; without it the admin API refuses everything.",
@@ -119,6 +142,12 @@ class Settings(BaseSettings):
 
     @property
     def accepts_synthetic_identities(self) -> bool:
+        return self.mode is not DeploymentMode.PRODUCTION
+
+    @property
+    def runs_push_worker(self) -> bool:
+        if self.push_worker_in_gateway is not None:
+            return self.push_worker_in_gateway
         return self.mode is not DeploymentMode.PRODUCTION
 
 

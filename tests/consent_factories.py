@@ -31,10 +31,11 @@ def new_consent(
     valid_for: timedelta = timedelta(days=30),
     answer_within: timedelta = timedelta(days=1),
     rights: list[RequestedRight] | None = None,
+    consent_id: str | None = None,
 ) -> Consent:
     return lifecycle.create(
         session,
-        consent_id=str(uuid.uuid4()),
+        consent_id=consent_id or str(uuid.uuid4()),
         person=person,
         bank_organisation_number=bank,
         client_id="test-bank",

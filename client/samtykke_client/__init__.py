@@ -5,11 +5,20 @@ with a fresh proof per call (following server nonces), caches tokens until
 shortly before they expire, and raises :class:`SamtykkeError` carrying the
 problem+json ``code`` for every refusal. :class:`SamtykkeClient` blocks;
 :class:`AsyncSamtykkeClient` is the same on ``httpx.AsyncClient``.
+:class:`PushedEventVerifier` checks the consent events the gateway pushes to the bank.
 """
 
 from samtykke_client.async_client import AsyncSamtykkeClient
 from samtykke_client.client import SamtykkeClient
 from samtykke_client.errors import OAuthError, SamtykkeError, TransportError
+from samtykke_client.events import (
+    InMemorySeenEvents,
+    InvalidEventError,
+    PushedConsentEvent,
+    PushedEventError,
+    PushedEventVerifier,
+    ReplayedEventError,
+)
 from samtykke_client.keys import generate_private_jwk, public_jwks
 from samtykke_client.proofs import DPoPKey, pkce_pair
 
@@ -18,7 +27,13 @@ __version__ = "0.2.0"
 __all__ = [
     "AsyncSamtykkeClient",
     "DPoPKey",
+    "InMemorySeenEvents",
+    "InvalidEventError",
     "OAuthError",
+    "PushedConsentEvent",
+    "PushedEventError",
+    "PushedEventVerifier",
+    "ReplayedEventError",
     "SamtykkeClient",
     "SamtykkeError",
     "TransportError",

@@ -1,10 +1,11 @@
 """The consent lifecycle: every change of state, each with its event and audit record.
 
 Each function changes one consent in the caller's transaction: it moves the
-status, writes a :class:`ConsentEvent` and appends the audit entry that
-records it, then flushes. The caller commits (or rolls back) all three
-together. A transition the state machine does not allow raises
-:class:`ConsentError` with a stable code and changes nothing.
+status, writes a :class:`ConsentEvent`, appends the audit entry that records
+it and queues the event for the bank's push endpoints, then flushes. The
+caller commits (or rolls back) all of them together. A transition the state
+machine does not allow raises :class:`ConsentError` with a stable code and
+changes nothing.
 
 Time is always passed in (`now`), so that expiry can be tested without waiting.
 """
@@ -25,6 +26,7 @@ from consent.catalogue import LONGEST_VALIDITY, MetadataError, find
 from consent.consents import repository
 from consent.consents.models import Consent, ConsentEvent
 from consent.consents.states import REFUSAL_CODES, ConsentStatus, may_transition
+from consent.push import outbox
 
 ALTINN_RESOURCE_TYPE = "urn:altinn:resource"
 EXPIRY_SWEEPER = "expiry-sweeper"
@@ -91,7 +93,7 @@ def _record(
             occurred_at=now,
         ),
     )
-    return repository.add_event(
+    event = repository.add_event(
         session,
         ConsentEvent(
             event_id=str(uuid.uuid4()),
@@ -104,6 +106,9 @@ def _record(
             audit_entry_id=entry.entry_id,
         ),
     )
+    # Owed to the bank's push endpoints in this same transaction: committed together or not at all.
+    outbox.enqueue(session, event, now)
+    return event
 
 
 def _transition(

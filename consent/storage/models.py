@@ -21,6 +21,7 @@ from consent.authorization.models import (
 )
 from consent.clients.models import Client
 from consent.consents.models import Consent, ConsentEvent
+from consent.push.models import PushDelivery, PushEndpoint
 from consent.quotas.models import QuotaWindow
 from consent.storage.base import Base
 
@@ -35,6 +36,8 @@ __all__ = [
     "Client",
     "Consent",
     "ConsentEvent",
+    "PushDelivery",
+    "PushEndpoint",
     "PushedAuthorizationRequest",
     "QuotaWindow",
     "RevokedToken",

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from examples.demo_bank import pages
+from examples.demo_bank import events, pages
 from examples.demo_bank.figures import kroner, oslo_time
 from examples.demo_bank.service import LoanDesk
 from examples.demo_bank.settings import BankSettings
@@ -21,10 +21,12 @@ HERE = Path(__file__).parent
 def create_app(settings: BankSettings | None = None) -> FastAPI:
     settings = settings or BankSettings()
     desk = LoanDesk(settings)
+    event_desk = events.EventDesk(settings, desk.applications)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        event_desk.close()
         desk.close()
 
     app = FastAPI(title=settings.name, lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -33,9 +35,11 @@ def create_app(settings: BankSettings | None = None) -> FastAPI:
     templates.env.filters["oslo_time"] = oslo_time
     templates.env.globals["bank_name"] = settings.name
     app.state.desk = desk
+    app.state.events = event_desk
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(events.router)
 
     # No script anywhere. No form-action either: the start form's redirect goes on to the
     # gateway and from there to ID-porten, and browsers check every hop of it.

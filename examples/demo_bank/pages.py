@@ -60,9 +60,13 @@ def _start_page(
     )
 
 
+# The statuses of a consent that was given: its page shows the figures, or why they are gone.
+ONCE_ACCEPTED = frozenset({"accepted", "revoked", "expired", "used", "deleted"})
+
+
 def _accepted_application(request: Request, application_id: str) -> Application | None:
     application = _desk(request).applications.get(application_id)
-    return application if application is not None and application.status == "accepted" else None
+    return application if application is not None and application.status in ONCE_ACCEPTED else None
 
 
 @router.get("/healthz")

@@ -15,6 +15,7 @@ from gateway.cli import (
     mocks,
     oauth,
     openapi,
+    push_worker,
     serve,
 )
 
@@ -35,6 +36,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
+app.command("push-worker")(push_worker.push_worker)
 app.add_typer(db.app, name="db")
 app.add_typer(openapi.app, name="openapi")
 app.add_typer(audit.app, name="audit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,11 +19,16 @@ from gateway.clients.organisations import OrganisationLookup
 from gateway.clients.schemas import ClientRegistration, ClientView
 from gateway.keys import KeyStore
 from gateway.problems import ProblemError
+from gateway.push import service as push
+from gateway.push.schemas import FailedDelivery, PushEndpointView, PushReplayOut
 from gateway.registries import RegistryTokenSigner
 from gateway.settings import Settings, get_settings
 
 app = typer.Typer(
-    help="Bank and agency API clients: register (after a Brønnøysund check), list, disable.",
+    help=(
+        "Bank and agency API clients: register (after a Brønnøysund check), list, disable, "
+        "and where their consent events are pushed."
+    ),
     epilog=(
         "Example: samtykke clients register --organisation-number 910000004 "
         '--name "Fjordkyst Sparebank" --jwks-file bank-public.jwks.json '
@@ -118,3 +124,60 @@ def disable(client_id: str) -> None:
         return ClientView.of(service.disable(session, client_id, disabled_by=CLI_ACTOR))
 
     typer.echo(f"disabled {_run(action).client_id}")
+
+
+@app.command("set-push-endpoint")
+def set_push_endpoint(
+    client_id: str,
+    url: Annotated[str, typer.Argument(help="https URL the consent events are POSTed to.")],
+) -> None:
+    """Push the client's consent events to URL from now on (earlier ones: replay-push)."""
+
+    def action(session: Any, settings: Settings) -> PushEndpointView:
+        return push.set_endpoint(
+            session,
+            client_id,
+            url,
+            set_by=CLI_ACTOR,
+            allow_loopback_http=settings.accepts_synthetic_identities,
+            now=datetime.now(UTC),
+        )
+
+    typer.echo(_run(action).model_dump_json(indent=2))
+
+
+@app.command("remove-push-endpoint")
+def remove_push_endpoint(client_id: str) -> None:
+    """Stop pushing the client's consent events; what was still owed is dropped."""
+
+    def action(session: Any, settings: Settings) -> None:
+        push.remove_endpoint(session, client_id, removed_by=CLI_ACTOR)
+
+    _run(action)
+    typer.echo(f"push endpoint of {client_id} removed")
+
+
+@app.command("push-failures")
+def push_failures(client_id: str) -> None:
+    """The client's pushed events the gateway gave up on, one JSON object per line."""
+
+    def action(session: Any, settings: Settings) -> list[FailedDelivery]:
+        return list(push.failures(session, client_id))
+
+    for failure in _run(action):
+        typer.echo(failure.model_dump_json(by_alias=True))
+
+
+@app.command("replay-push")
+def replay_push(
+    client_id: str,
+    after: Annotated[
+        str | None, typer.Option(help="A continuation token of the event feed; none: all.")
+    ] = None,
+) -> None:
+    """Push the client's consent events after a feed position again."""
+
+    def action(session: Any, settings: Settings) -> PushReplayOut:
+        return push.replay(session, client_id, after, now=datetime.now(UTC))
+
+    typer.echo(_run(action).model_dump_json(by_alias=True))

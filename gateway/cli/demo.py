@@ -48,7 +48,11 @@ class Service:
 def _register_demo_bank(admin_token: str) -> Callable[[dict[str, str]], dict[str, str]]:
     def register(env: dict[str, str]) -> dict[str, str]:
         body = demo_bank.registration_body(env)
-        client_id = demo_bank.ensure_registered(get_settings().issuer_url, admin_token, body)
+        gateway_url = get_settings().issuer_url
+        client_id = demo_bank.ensure_registered(gateway_url, admin_token, body)
+        demo_bank.ensure_push_endpoint(
+            gateway_url, admin_token, client_id, demo_bank.BANK_EVENTS_URL
+        )
         return {"DEMO_BANK_CLIENT_ID": client_id}
 
     return register

@@ -17,6 +17,8 @@ import httpx
 
 BANK_MODULE = "examples.demo_bank"
 BANK_URL = "http://127.0.0.1:8200"
+# Where the demo bank receives its pushed consent events (examples/demo_bank/events.py).
+BANK_EVENTS_URL = f"{BANK_URL}/samtykke/events"
 ADMIN_CLIENTS_PATH = "/admin/v1/clients"
 
 
@@ -55,3 +57,16 @@ def ensure_registered(gateway_url: str, admin_token: str, body: dict[str, Any]) 
     if registered.status_code != 201:
         raise RuntimeError(f"the gateway refused to register the demo bank: {registered.text}")
     return str(registered.json()["client_id"])
+
+
+def ensure_push_endpoint(gateway_url: str, admin_token: str, client_id: str, url: str) -> None:
+    """Have the gateway push the bank's consent events to `url`."""
+    endpoint = f"{gateway_url.rstrip('/')}{ADMIN_CLIENTS_PATH}/{client_id}/push-endpoint"
+    answer = httpx.put(
+        endpoint,
+        headers={"Authorization": f"Bearer {admin_token}"},
+        json={"url": url},
+        timeout=10.0,
+    )
+    if answer.status_code != 200:
+        raise RuntimeError(f"the gateway refused the demo bank's push endpoint: {answer.text}")

@@ -316,11 +316,11 @@ def withdraw_request(
     return present(settings, consent, repository.events_of(session, consent.id))
 
 
-def _encode_position(event_id: int) -> str:
+def encode_position(event_id: int) -> str:
     return base64.urlsafe_b64encode(f"v1:{event_id}".encode()).decode().rstrip("=")
 
 
-def _decode_position(token: str | None) -> int:
+def decode_position(token: str | None) -> int:
     if not token:
         return 0
     try:
@@ -340,14 +340,14 @@ def _decode_position(token: str | None) -> int:
 def event_page(
     session: Session, token: str | None, *, organisation: str, page_size: int
 ) -> ConsentRequestEventPage:
-    after = _decode_position(token)
+    after = decode_position(token)
     events = repository.events_of_bank(
         session, organisation, after=after, limit=min(page_size, EVENT_PAGE_SIZE)
     )
     position = events[-1].id if events else after
     return ConsentRequestEventPage(
         consent_request_events=[_event_out(event) for event in events],
-        continuation_token=_encode_position(position),
+        continuation_token=encode_position(position),
     )
 
 

@@ -1,0 +1,1 @@
+"""Push delivery of consent events: the banks' push endpoints and the outbox of deliveries."""
