@@ -10,6 +10,7 @@ from gateway.clock import Now
 from gateway.consent_requests.endpoints import BankToken
 from gateway.database import DbSession
 from gateway.keys import KeyPurpose, KeyStore
+from gateway.problems import problem_responses
 from gateway.push import service
 from gateway.push.schemas import (
     FailedDeliveryList,
@@ -26,6 +27,9 @@ admin = APIRouter(prefix="/admin/v1/clients", tags=["admin"])
 bank = APIRouter(prefix="/consent/v1/consentrequest-events", tags=["consent requests"])
 keys_router = APIRouter(tags=["consent requests"])
 Admin = Annotated[str, Depends(require_admin)]
+# Every route here can be refused: bad credentials, an unknown client or endpoint,
+# a malformed body or cursor, or the database being away.
+REFUSALS = problem_responses(400, 401, 403, 404, 422, 503)
 
 
 @keys_router.get(KEYS_PATH, summary="The public keys that verify pushed consent events (JWKS)")
@@ -36,6 +40,7 @@ def security_event_keys(request: Request) -> dict[str, Any]:
 
 @admin.put(
     "/{client_id}/push-endpoint",
+    responses=REFUSALS,
     response_model=PushEndpointView,
     summary="Push the client's consent events to this URL from now on",
 )
@@ -59,23 +64,25 @@ def set_push_endpoint(
     )
 
 
-@admin.get("/{client_id}/push-endpoint", response_model=PushEndpointView)
+@admin.get("/{client_id}/push-endpoint", responses=REFUSALS, response_model=PushEndpointView)
 def get_push_endpoint(client_id: str, session: DbSession, _admin: Admin) -> PushEndpointView:
     return service.view(session, service.endpoint_of(session, client_id))
 
 
-@admin.delete("/{client_id}/push-endpoint", status_code=204, response_class=Response)
+@admin.delete(
+    "/{client_id}/push-endpoint", responses=REFUSALS, status_code=204, response_class=Response
+)
 def remove_push_endpoint(client_id: str, session: DbSession, actor: Admin) -> Response:
     service.remove_endpoint(session, client_id, removed_by=actor)
     return Response(status_code=204)
 
 
-@admin.get("/{client_id}/push-failures", response_model=FailedDeliveryList)
+@admin.get("/{client_id}/push-failures", responses=REFUSALS, response_model=FailedDeliveryList)
 def client_push_failures(client_id: str, session: DbSession, _admin: Admin) -> FailedDeliveryList:
     return FailedDeliveryList(failed_deliveries=list(service.failures(session, client_id)))
 
 
-@admin.post("/{client_id}/push-replay", response_model=PushReplayOut)
+@admin.post("/{client_id}/push-replay", responses=REFUSALS, response_model=PushReplayOut)
 def client_push_replay(
     client_id: str, body: PushReplayIn, session: DbSession, _admin: Admin, now: Now
 ) -> PushReplayOut:
@@ -84,6 +91,7 @@ def client_push_replay(
 
 @bank.get(
     "/push-endpoint",
+    responses=REFUSALS,
     response_model=PushEndpointView,
     summary="Where the gateway pushes this client's consent events",
 )
@@ -93,6 +101,7 @@ def own_push_endpoint(session: DbSession, token: BankToken) -> PushEndpointView:
 
 @bank.get(
     "/push-failures",
+    responses=REFUSALS,
     response_model=FailedDeliveryList,
     summary="Pushed consent events the gateway gave up delivering to this client",
 )
@@ -102,6 +111,7 @@ def push_failures(session: DbSession, token: BankToken) -> FailedDeliveryList:
 
 @bank.post(
     "/push-replay",
+    responses=REFUSALS,
     response_model=PushReplayOut,
     summary="Push the consent events after a continuation token again",
 )
