@@ -21,7 +21,7 @@ from gateway.app import create_app
 from gateway.clients import service
 from gateway.clients.schemas import ClientRegistration
 from gateway.keys import KeyPurpose, KeyStore
-from gateway.oauth.clients import ClientCache, OAuthClient
+from gateway.oauth.clients import OAuthClient
 from gateway.oauth.keys import ClientKeys
 from gateway.security.access_tokens import verify_access_token
 from tests.oauth_helpers import (
@@ -289,13 +289,28 @@ def test_refetching_a_jwks_uri_is_rate_limited() -> None:
     assert len(fetched) == 3
 
 
-def test_a_disabled_client_is_refused_once_its_cache_entry_lapses(
-    client: TestClient, app: FastAPI, engine: Engine
+def test_a_disabled_client_is_refused_at_its_next_request(
+    client: TestClient, engine: Engine
 ) -> None:
-    app.state.client_cache = ClientCache(ttl_seconds=0)  # the default keeps records 5 s
     bank = register(engine)
     assert _token(client, bank.token_form(scope="samtykke:consentrequests")).status_code == 200
     with create_session_factory(engine)() as session:
         service.disable(session, bank.client_id, disabled_by="tests")
         session.commit()
     assert "No active client" in _refused(client, bank, bank.assertion())
+
+
+@pytest.mark.parametrize("joined", [False, True], ids=["two headers", "one joined header"])
+def test_two_dpop_headers_are_refused_at_the_token_endpoint(
+    client: TestClient, engine: Engine, joined: bool
+) -> None:
+    # RFC 9449 §4.3: more than one DPoP header is refused, whichever the server would read.
+    bank = register(engine)
+    first, second = bank.proof(), bank.proof()
+    headers = [("DPoP", f"{first}, {second}")] if joined else [("DPoP", first), ("DPoP", second)]
+    answer = client.post(
+        "/oauth/token", data=bank.token_form(scope="samtykke:consentrequests"), headers=headers
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == "invalid_dpop_proof"
+    assert "exactly one DPoP header" in answer.json()["error_description"]

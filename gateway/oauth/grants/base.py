@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gateway.oauth.clients import PRIVATE_KEY_JWT, OAuthClient
-from gateway.oauth.dpop import DpopProof
+from gateway.oauth.dpop import DpopProof, single_proof
 from gateway.oauth.tokens import issue_token_response
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class GatewayGrantMixin:
 
     def dpop_proof(self, *, required: bool) -> DpopProof | None:
         """Verify the request's DPoP proof; None when there is none and none is required."""
-        proof = self.request.headers.get("dpop")
+        proof = single_proof(self.request.headers)
         if proof is None and not required:
             return None
         return self.server.dpop.verify(proof, method="POST", url=self.server.token_endpoint)
