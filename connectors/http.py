@@ -133,9 +133,7 @@ class RegistryHttp:
             except httpx.TimeoutException:
                 failure = UpstreamTimeout(self.registry, "no answer within the timeout")
             except httpx.TransportError as error:
-                failure = UpstreamUnavailable(
-                    self.registry, f"the connection failed ({type(error).__name__})"
-                )
+                failure = UpstreamUnavailable(self.registry, connection_failure(error))
             except httpx.DecodingError:
                 # The body could not be decoded (e.g. a broken gzip stream): not retried,
                 # the same bytes would come back.
@@ -153,6 +151,20 @@ class RegistryHttp:
             if self._clock() + delay >= deadline:
                 raise failure
             self._sleep(delay)
+
+
+def connection_failure(error: httpx.TransportError) -> str:
+    """What went wrong with the connection, in words a bank can read.
+
+    Messages travel into problem bodies, so they never name the HTTP
+    library's exception classes or repeat its text (which may carry a URL
+    with a national identity number in it).
+    """
+    if isinstance(error, httpx.ConnectError):
+        return "the registry could not be reached"
+    if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
+        return "the registry closed the connection before its answer was complete"
+    return "the connection to the registry failed"
 
 
 def _retry_after(response: httpx.Response) -> float | None:
