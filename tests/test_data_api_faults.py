@@ -76,6 +76,29 @@ def test_a_failing_registry(faulty: DataWorld, status: int, code: str) -> None:
     assert failed.data_product == SUMMERT_SKATTEGRUNNLAG.id
 
 
+def test_malformed_answers_open_the_circuit_after_the_configured_count(
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with data_world(
+        database_url,
+        engine,
+        tmp_path / "keys",
+        monkeypatch,
+        registry_fault="malformed",
+        registry_circuit_failure_threshold=2,  # SAMTYKKE_REGISTRY_CIRCUIT_FAILURE_THRESHOLD
+    ) as world:
+        consent_id = world.accepted_consent(KARI)
+        with world.client() as client:
+            for _ in range(2):
+                with pytest.raises(SamtykkeError) as malformed:
+                    client.summert_skattegrunnlag(consent_id, KARI)
+                _refused(malformed, 502, "registry-bad-response")
+            with pytest.raises(SamtykkeError) as circuit_open:
+                client.summert_skattegrunnlag(consent_id, KARI)
+    _refused(circuit_open, 503, "registry-unavailable")
+    assert circuit_open.value.retry_after is not None
+
+
 # A class name of the code (RemoteProtocolError, SummertSkattegrunnlag), or a library's.
 _INTERNAL_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}|httpx|Error\b|Exception\b|Traceback")
 
