@@ -6,6 +6,7 @@ Løsøreregisteret needs a token with scope ``brreg:losore``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Final, Literal
@@ -132,7 +133,19 @@ class BrregClient(RegistryClient):
         """One organisation from Enhetsregisteret."""
         if not is_valid_organisation_number(orgnr):
             raise RequestRejected(REGISTRY, "not a valid organisation number")
-        response = self.http.get(f"/enhetsregisteret/api/enheter/{orgnr}")
+        return self.http.fetch(f"/enhetsregisteret/api/enheter/{orgnr}", _read_enhet(orgnr))
+
+    def rettsstiftelser(self, fnr: str) -> Rettsstiftelser:
+        """Registered liens, charges and debt settlements on a person in Løsøreregisteret."""
+        return self.http.fetch(
+            f"/registerinfo/api/v1/rettsstiftelse/fnr/{fnr}",
+            _read_rettsstiftelser,
+            scope=SCOPE_LOSORE,
+        )
+
+
+def _read_enhet(orgnr: str) -> Callable[[httpx.Response], Enhet]:
+    def read(response: httpx.Response) -> Enhet:
         if response.status_code == 200:
             return parse_model(REGISTRY, response, Enhet)
         if response.status_code == 404:
@@ -148,14 +161,13 @@ class BrregClient(RegistryClient):
             )
         raise _error_from(response)
 
-    def rettsstiftelser(self, fnr: str) -> Rettsstiftelser:
-        """Registered liens, charges and debt settlements on a person in Løsøreregisteret."""
-        response = self.http.get(
-            f"/registerinfo/api/v1/rettsstiftelse/fnr/{fnr}", scope=SCOPE_LOSORE
-        )
-        if response.status_code == 200:
-            return parse_model(REGISTRY, response, Rettsstiftelser)
-        raise _error_from(response)
+    return read
+
+
+def _read_rettsstiftelser(response: httpx.Response) -> Rettsstiftelser:
+    if response.status_code == 200:
+        return parse_model(REGISTRY, response, Rettsstiftelser)
+    raise _error_from(response)
 
 
 def _error_from(response: httpx.Response) -> RegistryError:

@@ -1,10 +1,12 @@
 """One pooled httpx client per registry, with the resilience rules every connector shares.
 
-`RegistryHttp.get` returns the registry's answer for any status below 500
-(each connector maps its registry's 4xx bodies) and turns everything else
-into the exceptions of `connectors.errors`: timeouts, failed or dropped
-connections and 5xx are retried for idempotent calls with jittered
-back-off inside the total deadline, and counted by the circuit breaker.
+`RegistryHttp.fetch` asks the registry and hands any answer below 500 to
+the connector's reader (which maps its registry's 4xx bodies and validates
+the rest); everything else becomes the exceptions of `connectors.errors`:
+timeouts, failed or dropped connections and 5xx are retried for idempotent
+calls with jittered back-off inside the total deadline. The circuit breaker
+counts every call that got no usable answer: no answer at all, and an
+answer the reader found malformed.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from connectors.errors import (
     MalformedResponse,
+    RegistryError,
     UpstreamFailure,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -34,6 +37,12 @@ TokenProvider = Callable[[str], str]
 """Given a scope, a bearer token for it (the gateway signs and caches them)."""
 
 USER_AGENT = "samtykke-gateway"
+
+ResultT = TypeVar("ResultT")
+
+
+def _as_is(response: httpx.Response) -> httpx.Response:
+    return response
 
 
 class RegistryHttp:
@@ -97,17 +106,36 @@ class RegistryHttp:
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """GET is idempotent, so failures are retried within the deadline."""
+        return self.fetch(path, _as_is, scope=scope, params=params, headers=headers)
+
+    def fetch(
+        self,
+        path: str,
+        read: Callable[[httpx.Response], ResultT],
+        *,
+        scope: str | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ResultT:
+        """GET, then `read` the answer (or raise the registry's error) inside the breaker's count.
+
+        A malformed answer counts as a failure of the registry, like no answer;
+        a well-formed refusal (an unknown person, say) shows the registry works.
+        """
         self.breaker.before_call()
         try:
-            response = self._get_with_retries(path, scope, params, headers)
-        except UpstreamFailure:
+            result = read(self._get_with_retries(path, scope, params, headers))
+        except (UpstreamFailure, MalformedResponse):
             self.breaker.record_failure()
+            raise
+        except RegistryError:
+            self.breaker.record_success()
             raise
         except BaseException:
             self.breaker.record_abandoned()
             raise
         self.breaker.record_success()
-        return response
+        return result
 
     def _get_with_retries(
         self,
@@ -133,9 +161,7 @@ class RegistryHttp:
             except httpx.TimeoutException:
                 failure = UpstreamTimeout(self.registry, "no answer within the timeout")
             except httpx.TransportError as error:
-                failure = UpstreamUnavailable(
-                    self.registry, f"the connection failed ({type(error).__name__})"
-                )
+                failure = UpstreamUnavailable(self.registry, connection_failure(error))
             except httpx.DecodingError:
                 # The body could not be decoded (e.g. a broken gzip stream): not retried,
                 # the same bytes would come back.
@@ -153,6 +179,20 @@ class RegistryHttp:
             if self._clock() + delay >= deadline:
                 raise failure
             self._sleep(delay)
+
+
+def connection_failure(error: httpx.TransportError) -> str:
+    """What went wrong with the connection, in words a bank can read.
+
+    Messages travel into problem bodies, so they never name the HTTP
+    library's exception classes or repeat its text (which may carry a URL
+    with a national identity number in it).
+    """
+    if isinstance(error, httpx.ConnectError):
+        return "the registry could not be reached"
+    if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
+        return "the registry closed the connection before its answer was complete"
+    return "the connection to the registry failed"
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -35,5 +35,5 @@ def parse_model(registry: str, response: httpx.Response, model: type[ModelT]) ->
             {".".join(str(part) for part in e["loc"]) or "body" for e in error.errors()}
         )
         raise MalformedResponse(
-            registry, f"the answer does not match {model.__name__}: {', '.join(fields[:5])}"
+            registry, f"the answer lacks or misshapes these fields: {', '.join(fields[:5])}"
         ) from None

@@ -31,7 +31,9 @@ class ResilienceSettings:
     max_attempts: int = 3
     backoff_base: float = 0.1
     backoff_max: float = 2.0
-    # Consecutive failed calls that open the circuit, and how long it stays open.
+    # Consecutive calls without a usable answer (none, a 5xx, or a malformed one)
+    # that open the circuit, and how long it stays open. The gateway sets all of
+    # these from its SAMTYKKE_REGISTRY_* settings.
     failure_threshold: int = 5
     reset_after: float = 30.0
 

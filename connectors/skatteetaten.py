@@ -7,6 +7,7 @@ is between the gateway and the registry and is never logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
@@ -23,7 +24,7 @@ from connectors.errors import (
     RequestRejected,
 )
 from connectors.http import RegistryClient, error_code_of
-from connectors.models import RegistryModel, parse_model
+from connectors.models import ModelT, RegistryModel, parse_model
 
 REGISTRY: Final = "skatteetaten"
 # The audience the registry expects in our tokens: an identifier, not an address.
@@ -107,45 +108,53 @@ class SkatteetatenClient(RegistryClient):
 
     def summert_skattegrunnlag(self, fnr: str, inntektsaar: int) -> SummertSkattegrunnlag:
         """The assessed income, net wealth and debt of one income year."""
-        response = self.http.get(
-            f"/api/formueinntekt/summertskattegrunnlag/oppgjoer/{RETTIGHETSPAKKE}"
-            f"/{inntektsaar}/{fnr}",
-            scope=SCOPE_SUMMERT_SKATTEGRUNNLAG,
-        )
-        if response.status_code == 200:
-            return parse_model(REGISTRY, response, SummertSkattegrunnlag)
-        error = _error_from(response, what=f"income year {inntektsaar}")
-        if isinstance(error, NoDataForPeriod):
+        try:
+            return self.http.fetch(
+                f"/api/formueinntekt/summertskattegrunnlag/oppgjoer/{RETTIGHETSPAKKE}"
+                f"/{inntektsaar}/{fnr}",
+                _reader(SummertSkattegrunnlag, what=f"income year {inntektsaar}"),
+                scope=SCOPE_SUMMERT_SKATTEGRUNNLAG,
+            )
+        except NoDataForPeriod as error:
             error.latest_available = self._latest_available_or_none(fnr)
-        raise error
+            raise
 
     def siste_tilgjengelige_periode(self, fnr: str) -> SisteTilgjengeligePeriode:
         """The latest income year with an assessment: the only one a consent may ask for."""
-        response = self.http.get(
+        return self.http.fetch(
             f"/api/formueinntekt/summertskattegrunnlag/{RETTIGHETSPAKKE}"
             f"/sistetilgjengeligeperiode/{fnr}",
+            _reader(SisteTilgjengeligePeriode, what="any income year"),
             scope=SCOPE_SUMMERT_SKATTEGRUNNLAG,
         )
-        if response.status_code == 200:
-            return parse_model(REGISTRY, response, SisteTilgjengeligePeriode)
-        raise _error_from(response, what="any income year")
 
     def inntekt(self, fnr: str, fra_og_med: date, til_og_med: date) -> InntektResponse:
         """Monthly income reported through A-ordningen for the months fra_og_med..til_og_med."""
-        response = self.http.get(
+        return self.http.fetch(
             f"/api/innrapportert/inntektsmottaker/{RETTIGHETSPAKKE}/{fnr}/oppgave/inntekt",
+            _reader(
+                InntektResponse, what=f"the months {_month(fra_og_med)} to {_month(til_og_med)}"
+            ),
             scope=SCOPE_INNTEKT,
             params={"fraOgMed": _month(fra_og_med), "tilOgMed": _month(til_og_med)},
         )
-        if response.status_code == 200:
-            return parse_model(REGISTRY, response, InntektResponse)
-        raise _error_from(response, what=f"the months {_month(fra_og_med)} to {_month(til_og_med)}")
 
     def _latest_available_or_none(self, fnr: str) -> int | None:
         try:
             return self.siste_tilgjengelige_periode(fnr).siste_tilgjengelige_periode
         except RegistryError:
             return None
+
+
+def _reader(model: type[ModelT], *, what: str) -> Callable[[httpx.Response], ModelT]:
+    """Read a 200 answer as `model`; any other answer becomes the registry's error."""
+
+    def read(response: httpx.Response) -> ModelT:
+        if response.status_code == 200:
+            return parse_model(REGISTRY, response, model)
+        raise _error_from(response, what=what)
+
+    return read
 
 
 def _error_from(response: httpx.Response, *, what: str) -> RegistryError:

@@ -2,13 +2,22 @@
 
 Other parts add their own collectors to `Metrics.registry` (registry calls,
 circuit breakers, audit sequencing lag, consents by state).
+
+In production mode `/metrics` answers only a scraper that sends the
+`SAMTYKKE_METRICS_TOKEN` as a bearer token, and nobody while none is set
+(fail closed); test and demo modes serve it openly.
 """
 
 from __future__ import annotations
 
+import hmac
+
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
+
+from gateway.problems import ProblemError
+from gateway.settings import DeploymentMode, Settings
 
 # Most answers take milliseconds; registry calls may take seconds.
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -39,12 +48,36 @@ class Metrics:
 router = APIRouter(tags=["operations"])
 
 
+def _require_metrics_token(request: Request) -> None:
+    settings: Settings = request.app.state.settings
+    if settings.mode is not DeploymentMode.PRODUCTION:
+        return
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    expected = settings.metrics_token
+    if (
+        expected is None
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(token.strip().encode(), expected.get_secret_value().encode())
+    ):
+        raise ProblemError(
+            401,
+            "invalid-metrics-token",
+            "The metrics token is missing or wrong",
+            "Send the configured SAMTYKKE_METRICS_TOKEN as a bearer token.",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+
+
 @router.get(
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST: {}}},
+        401: {"description": "Production mode: the metrics token is missing or wrong"},
+    },
 )
 def metrics(request: Request) -> Response:
+    _require_metrics_token(request)
     registry = request.app.state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

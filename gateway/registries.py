@@ -24,6 +24,7 @@ from joserfc import jwt
 
 from connectors import brreg, skatteetaten
 from connectors.brreg import BrregClient
+from connectors.resilience import ResilienceSettings
 from connectors.skatteetaten import SkatteetatenClient
 from gateway.keys import KeyPurpose, KeyStore
 from gateway.settings import Settings
@@ -90,15 +91,31 @@ class Registries:
         self.brreg.close()
 
 
+def registry_resilience(settings: Settings) -> ResilienceSettings:
+    """The connectors' timeouts, retries and circuit breaker, as the settings say."""
+    return ResilienceSettings(
+        connect_timeout=settings.registry_connect_timeout_seconds,
+        read_timeout=settings.registry_read_timeout_seconds,
+        deadline=settings.registry_deadline_seconds,
+        max_attempts=settings.registry_max_attempts,
+        backoff_base=settings.registry_backoff_base_seconds,
+        backoff_max=settings.registry_backoff_max_seconds,
+        failure_threshold=settings.registry_circuit_failure_threshold,
+        reset_after=settings.registry_circuit_reset_seconds,
+    )
+
+
 def build_registries(settings: Settings, keys: KeyStore) -> Registries:
+    resilience = registry_resilience(settings)
+
     def signer(audience: str) -> RegistryTokenSigner:
         return RegistryTokenSigner(keys, issuer=settings.issuer_url, audience=audience)
 
     return Registries(
         skatteetaten=SkatteetatenClient(
-            settings.skatteetaten_base_url, signer(skatteetaten.AUDIENCE)
+            settings.skatteetaten_base_url, signer(skatteetaten.AUDIENCE), resilience
         ),
-        brreg=BrregClient(settings.brreg_base_url, signer(brreg.AUDIENCE)),
+        brreg=BrregClient(settings.brreg_base_url, signer(brreg.AUDIENCE), resilience),
     )
 
 

@@ -136,6 +136,44 @@ class Settings(BaseSettings):
         default=None,
         description="When set, DPoP proofs must carry a server nonce derived from this secret.",
     )
+    registry_connect_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="Seconds to wait for a connection to a registry."
+    )
+    registry_read_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a registry's answer to arrive."
+    )
+    registry_deadline_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="A registry call, retries and back-off included, ends after this many seconds.",
+    )
+    registry_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Attempts per registry call (1: no retry); only timeouts, lost connections "
+        "and 5xx are retried.",
+    )
+    registry_backoff_base_seconds: float = Field(
+        default=0.1, ge=0, description="First retry waits up to this long (doubling, jittered)."
+    )
+    registry_backoff_max_seconds: float = Field(
+        default=2.0, ge=0, description="The longest wait between two attempts at a registry."
+    )
+    registry_circuit_failure_threshold: int = Field(
+        default=5,
+        ge=1,
+        description="Consecutive failed or malformed registry answers that open its circuit.",
+    )
+    registry_circuit_reset_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long an open circuit refuses calls before one trial call may pass.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token /metrics demands in production mode (unset there: /metrics "
+        "refuses everyone); test and demo modes serve /metrics openly.",
+    )
     log_level: str = Field(default="info", description="Lowest level that is logged.")
     host: str = Field(default="127.0.0.1", description="Address `samtykke serve` listens on.")
     port: int = Field(default=8000, description="Port `samtykke serve` listens on.")

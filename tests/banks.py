@@ -61,3 +61,23 @@ def register_bank(
     )
     session.commit()
     return Bank(client_id, organisation_number, name)
+
+
+def register_agency(
+    session: Session, organisation_number: str, client_id: str | None = None
+) -> str:
+    """An agency client in the registry (its tokens are minted by the test); its client id."""
+    client_id = client_id or f"agency-{uuid.uuid4().hex[:10]}"
+    repository.add(
+        session,
+        Client(
+            client_id=client_id,
+            kind=ClientKind.AGENCY.value,
+            organisation_number=organisation_number,
+            name="Skatteetaten",
+            jwks={"keys": []},
+            scopes=["audit:read"],
+        ),
+    )
+    session.commit()
+    return client_id

@@ -22,16 +22,10 @@ from samtykke_client import SamtykkeClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from connectors import brreg as brreg_connector
-from connectors import skatteetaten as ske_connector
-from connectors.brreg import BrregClient
-from connectors.resilience import ResilienceSettings
-from connectors.skatteetaten import SkatteetatenClient
 from consent.audit.models import AuditEntry
 from consent.catalogue import PRODUCTS
 from consent.consents import lifecycle, repository
 from consent.identifiers import organisation_number
-from gateway import registries
 from gateway.app import create_app
 from gateway.clients import service as client_service
 from gateway.clients.organisations import Organisation
@@ -45,10 +39,14 @@ from tests.servers import bound_socket, running_server
 
 POPULATION = build_population(2025, 0)
 # Patient enough for a loaded CI machine, short enough that a hanging registry ends a test fast.
-TEST_RESILIENCE = ResilienceSettings(
-    connect_timeout=2.0, read_timeout=1.5, deadline=2.0, max_attempts=2,
-    backoff_base=0.01, backoff_max=0.01,
-)  # fmt: skip
+TEST_REGISTRY_SETTINGS: dict[str, Any] = {
+    "registry_connect_timeout_seconds": 2.0,
+    "registry_read_timeout_seconds": 1.5,
+    "registry_deadline_seconds": 2.0,
+    "registry_max_attempts": 2,
+    "registry_backoff_base_seconds": 0.01,
+    "registry_backoff_max_seconds": 0.01,
+}
 
 
 def named(trait: Trait, population: Population = POPULATION) -> str:
@@ -232,7 +230,7 @@ def gateway_app(
             skatteetaten_base_url=skatteetaten_url,
             brreg_base_url=brreg_url,
             key_dir=key_dir,
-            **settings,
+            **{**TEST_REGISTRY_SETTINGS, **settings},
         )
     )
     app.state.organisation_lookup = lookup
@@ -253,7 +251,9 @@ def data_world(
     """Gateway, Skatteetaten, Brønnøysund and ID-porten over real HTTP on one database.
 
     `registry_fault` is injected by both registries into every answer;
-    `brreg_url_override` points the gateway at another Brønnøysund (one that is down).
+    `brreg_url_override` points the gateway at another Brønnøysund (one that is down);
+    `settings` are the gateway's (the registry deadlines default to short ones). The
+    gateway reads everything from its settings, so `monkeypatch` patches nothing.
     """
     jwks = KeyStore(key_dir).public_jwks(KeyPurpose.REGISTRY_CLIENT)
     socks = [bound_socket() for _ in range(4)]
@@ -266,7 +266,6 @@ def data_world(
         idporten_redirect_uris=[f"{gateway_url}/citizen/login/callback"],
         population_size=0,
     )
-    _short_registry_deadlines(monkeypatch)
     lookup = Organisations()
     app = gateway_app(
         database_url,
@@ -292,26 +291,3 @@ def data_world(
         ):
             stack.enter_context(running_server(server, sock=sock))
         yield world
-
-
-def _short_registry_deadlines(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The gateway's registry clients, with deadlines a test can wait out."""
-
-    def build(settings: Settings, keys: KeyStore) -> registries.Registries:
-        def signer(audience: str) -> registries.RegistryTokenSigner:
-            return registries.RegistryTokenSigner(
-                keys, issuer=settings.issuer_url, audience=audience
-            )
-
-        return registries.Registries(
-            skatteetaten=SkatteetatenClient(
-                settings.skatteetaten_base_url,
-                signer(ske_connector.AUDIENCE),
-                settings=TEST_RESILIENCE,
-            ),
-            brreg=BrregClient(
-                settings.brreg_base_url, signer(brreg_connector.AUDIENCE), TEST_RESILIENCE
-            ),
-        )
-
-    monkeypatch.setattr(registries, "build_registries", build)

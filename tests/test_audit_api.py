@@ -20,10 +20,12 @@ from consent.audit.canonical import entry_leaf_hash
 from consent.audit.checkpoints import verify_checkpoint
 from consent.audit.log import append
 from consent.audit.models import AuditEntry
+from consent.storage.database import create_database_engine
 from gateway.app import create_app
 from gateway.security.access_tokens import issue_access_token
 from gateway.settings import DeploymentMode, Settings
 from tests.audit_support import event
+from tests.banks import register_agency
 
 AGENCY_ORGNR = "974761076"  # Skatteetaten
 OTHER_PERSON = "01017012345"
@@ -39,6 +41,10 @@ def audit_app(fresh_database_url: str, tmp_path: Path) -> FastAPI:
         key_dir=tmp_path / "keys",
         audit_sequencer_thread=False,
     )
+    engine = create_database_engine(fresh_database_url)
+    with Session(engine) as session:  # its tokens are used only while it is registered
+        register_agency(session, AGENCY_ORGNR, "skatteetaten-audit")
+    engine.dispose()
     return create_app(settings)
 
 

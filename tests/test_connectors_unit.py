@@ -347,9 +347,13 @@ def test_a_dropped_connection_is_unavailable(
     route = mock.get(BASE + SSG_PATH).mock(
         side_effect=httpx.RemoteProtocolError("Server disconnected without sending a response.")
     )
-    with pytest.raises(UpstreamUnavailable, match="RemoteProtocolError"):
+    with pytest.raises(UpstreamUnavailable) as raised:
         skatteetaten.summert_skattegrunnlag(FNR, 2024)
     assert route.call_count == 3
+    # The message reaches the bank's problem body: the API's words, no library's names.
+    assert raised.value.message == (
+        "the registry closed the connection before its answer was complete"
+    )
 
 
 def test_the_total_deadline_bounds_every_attempt(
@@ -465,6 +469,28 @@ def test_half_open_admits_one_trial_among_concurrent_callers(fake_time: FakeTime
     assert admitted.count(True) == 1
     assert len(admitted) == callers
     http.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, content=b'{"inntektsaar": 20'),  # truncated JSON
+        httpx.Response(200, json={"inntektsaar": "not a year"}),  # not the documented shape
+        httpx.Response(200, text="<html>maintenance</html>"),  # not JSON at all
+        httpx.Response(418, json={"kode": "XYZ-999"}),  # an answer the API does not document
+    ],
+)
+def test_malformed_answers_open_the_circuit(
+    mock: respx.MockRouter, skatteetaten: SkatteetatenClient, answer: httpx.Response
+) -> None:
+    route = mock.get(BASE + SSG_PATH).mock(return_value=answer)
+    for _ in range(SETTINGS.failure_threshold):
+        with pytest.raises(MalformedResponse):
+            skatteetaten.summert_skattegrunnlag(FNR, 2024)
+    assert skatteetaten.http.breaker.state is CircuitState.OPEN
+    with pytest.raises(CircuitOpen):
+        skatteetaten.summert_skattegrunnlag(FNR, 2024)
+    assert route.call_count == SETTINGS.failure_threshold
 
 
 def test_registry_answers_that_are_not_failures_keep_the_circuit_closed(

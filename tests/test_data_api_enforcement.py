@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from joserfc.jwk import ECKey
 from samtykke_client import SamtykkeError
 from samtykke_client.client import DATA_SCOPE, SamtykkeClient
 from samtykke_client.errors import OAuthError
@@ -23,6 +24,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from consent.audit.models import AuditEntry
+from consent.clients.models import Client
 from consent.consents.models import Consent
 from gateway.security.access_tokens import issue_access_token
 from gateway.security.scopes import DATA_READ, consumer_claim
@@ -34,6 +36,7 @@ from tests.data_api_env import (
     data_world,
     gateway_app,
 )
+from tests.oauth_helpers import ASSERTION_TYPE, Bank
 from tests.servers import running_server
 
 SUMMERT = "/data/v1/summertskattegrunnlag"
@@ -93,13 +96,17 @@ class HandMadeBank:
         proof_url: str | None = None,
         scheme: str = "DPoP",
         with_proof: bool = True,
+        proofs: int = 1,
         params: dict[str, str] | None = None,
     ) -> httpx.Response:
         # Proofs name the gateway's public URL (its issuer), whichever instance answers.
         url = f"{self.world.gateway_url}{path}"
-        headers = {"Authorization": f"{scheme} {token}"}
+        headers = [("Authorization", f"{scheme} {token}")]
         if with_proof:
-            headers["DPoP"] = self.dpop.proof("GET", proof_url or url, access_token=token)
+            headers += [
+                ("DPoP", self.dpop.proof("GET", proof_url or url, access_token=token))
+                for _ in range(proofs)
+            ]
         return httpx.get(
             f"{base_url or self.world.gateway_url}{path}", headers=headers, params=params
         )
@@ -145,8 +152,13 @@ def test_revoked_between_two_calls(world: DataWorld) -> None:
 
 
 @contextmanager
-def _second_instance(world: DataWorld, database_url: str, key_dir: Path) -> Iterator[str]:
-    """Another gateway process on the same database and keys, behind the same public URL."""
+def _second_instance(
+    world: DataWorld, database_url: str, key_dir: Path, **extra_settings: Any
+) -> Iterator[str]:
+    """Another gateway process on the same database and keys, behind the same public URL.
+
+    It builds its own app, so every per-process cache (clients, keys) is its own.
+    """
     settings = world.app.state.settings
     app = gateway_app(
         database_url,
@@ -156,6 +168,7 @@ def _second_instance(world: DataWorld, database_url: str, key_dir: Path) -> Iter
         brreg_url=settings.brreg_base_url,
         idporten_url=world.idporten_url,
         lookup=world.lookup,
+        **extra_settings,
     )
     with running_server(app) as url:
         yield url
@@ -174,6 +187,85 @@ def test_a_revocation_reaches_every_instance(
         _refusal(bank.get(SUMMERT, token, base_url=second), 403, "revoked")
         _refusal(bank.get(SUMMERT, token), 403, "revoked")
     assert len(world.audit(consent_id, outcome="denied")) == 2
+
+
+ADMIN_TOKEN = "admin-token-of-this-test"
+
+
+def test_disabling_a_bank_stops_it_in_every_process_at_once(
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_dir = tmp_path / "keys"
+    with data_world(database_url, engine, key_dir, monkeypatch, admin_token=ADMIN_TOKEN) as world:
+        consent_id = world.accepted_consent(KARI)
+        bank = HandMadeBank(world)
+        token = bank.token(consent_id)  # the first process now knows (and caches) the bank
+        with _second_instance(world, database_url, key_dir, admin_token=ADMIN_TOKEN) as second:
+            assert bank.get(SUMMERT, token).status_code == 200
+            disabled = httpx.post(
+                f"{second}/admin/v1/clients/{world.bank.client_id}/disable",
+                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            )
+            assert disabled.status_code == 200, disabled.text
+            refused = bank.get(SUMMERT, token)
+            assert "disabled" in _refusal(refused, 401, "invalid-token")["detail"]
+            _denied_request(world, refused, "invalid-token")
+            _refusal(bank.get(SUMMERT, token, base_url=second), 401, "invalid-token")
+            with pytest.raises(OAuthError) as no_token:
+                bank.token(consent_id)
+    assert no_token.value.code == "invalid_client"
+
+
+def _revoke(world: DataWorld, base_url: str, token: str) -> httpx.Response:
+    """The bank revokes its own token (RFC 7009), authenticating with private_key_jwt."""
+    bank = Bank(world.bank.client_id, world.bank.key)
+    return httpx.post(
+        f"{base_url}/oauth/revoke",
+        data={
+            "token": token,
+            "client_id": bank.client_id,
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": bank.assertion(aud=world.gateway_url),
+        },
+    )
+
+
+def test_a_token_revoked_by_its_bank_stops_in_every_process_at_once(
+    world: DataWorld, database_url: str, tmp_path: Path
+) -> None:
+    consent_id = world.accepted_consent(KARI)
+    bank = HandMadeBank(world)
+    token = bank.token(consent_id)
+    with _second_instance(world, database_url, tmp_path / "keys") as second:
+        assert bank.get(SUMMERT, token).status_code == 200
+        assert bank.get(SUMMERT, token, base_url=second).status_code == 200
+        assert _revoke(world, second, token).status_code == 200
+        refused = bank.get(SUMMERT, token)
+        assert "revoked" in _refusal(refused, 401, "invalid-token")["detail"]
+        _denied_request(world, refused, "invalid-token")
+        _refusal(bank.get(SUMMERT, token, base_url=second), 401, "invalid-token")
+        assert bank.get(SUMMERT, bank.token(consent_id), base_url=second).status_code == 200
+
+
+def test_replaced_client_keys_count_at_the_next_token_request(world: DataWorld) -> None:
+    consent_id = world.accepted_consent(KARI)
+    HandMadeBank(world).token(consent_id)  # the gateway now knows (and caches) the old key
+    new_key = ECKey.generate_key("P-256", private=True)
+    new_key.ensure_kid()
+    with Session(world.engine) as session:  # as an operator replacing the bank's keys would
+        session.execute(
+            update(Client)
+            .where(Client.client_id == world.bank.client_id)
+            .values(jwks={"keys": [new_key.as_dict(private=False)]})
+        )
+        session.commit()
+    with pytest.raises(OAuthError) as old_key_refused:
+        HandMadeBank(world).token(consent_id)
+    assert old_key_refused.value.code == "invalid_client"
+    rotated = RegisteredBank(
+        world.bank.client_id, world.bank.organisation_number, new_key, world.bank.redirect_url
+    )
+    assert HandMadeBank(world, rotated).token(consent_id)
 
 
 def test_an_expired_consent(world: DataWorld, engine: Engine) -> None:
@@ -251,6 +343,17 @@ def test_a_token_without_dpop(world: DataWorld) -> None:
     unbound = bank.get(SUMMERT, bank.minted_token(consent_id, bound=False), scheme="Bearer")
     assert unbound.status_code == 401, unbound.text
     _denied_request(world, unbound, unbound.json()["code"])
+
+
+def test_two_dpop_headers_are_refused(world: DataWorld) -> None:
+    consent_id = world.accepted_consent(KARI)
+    bank = HandMadeBank(world)
+    token = bank.token(consent_id)
+    answer = bank.get(SUMMERT, token, proofs=2)
+    _refusal(answer, 401, "invalid-dpop-proof")
+    assert "exactly one DPoP header" in answer.json()["detail"]
+    _denied_request(world, answer, "invalid-dpop-proof")
+    assert bank.get(SUMMERT, token).status_code == 200
 
 
 def test_a_proof_for_another_url(world: DataWorld) -> None:

@@ -8,8 +8,10 @@ never shows up in a URL, a log line or an error message.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from samtykke_client import SamtykkeError
@@ -57,6 +59,7 @@ def _refused(error: pytest.ExceptionInfo[SamtykkeError], status: int, code: str)
         ("timeout", 504, "registry-timeout"),
         ("status=503", 503, "registry-unavailable"),
         ("malformed", 502, "registry-bad-response"),
+        ("drop", 503, "registry-unavailable"),
     ],
     indirect=["faulty"],
 )
@@ -71,6 +74,59 @@ def test_a_failing_registry(faulty: DataWorld, status: int, code: str) -> None:
     [failed] = faulty.audit(consent_id, outcome="failed")
     assert failed.details["reason"] == code
     assert failed.data_product == SUMMERT_SKATTEGRUNNLAG.id
+
+
+def test_malformed_answers_open_the_circuit_after_the_configured_count(
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with data_world(
+        database_url,
+        engine,
+        tmp_path / "keys",
+        monkeypatch,
+        registry_fault="malformed",
+        registry_circuit_failure_threshold=2,  # SAMTYKKE_REGISTRY_CIRCUIT_FAILURE_THRESHOLD
+    ) as world:
+        consent_id = world.accepted_consent(KARI)
+        with world.client() as client:
+            for _ in range(2):
+                with pytest.raises(SamtykkeError) as malformed:
+                    client.summert_skattegrunnlag(consent_id, KARI)
+                _refused(malformed, 502, "registry-bad-response")
+            with pytest.raises(SamtykkeError) as circuit_open:
+                client.summert_skattegrunnlag(consent_id, KARI)
+    _refused(circuit_open, 503, "registry-unavailable")
+    assert circuit_open.value.retry_after is not None
+
+
+# A class name of the code (RemoteProtocolError, SummertSkattegrunnlag), or a library's.
+_INTERNAL_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}|httpx|Error\b|Exception\b|Traceback")
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+@pytest.mark.parametrize("faulty", ["drop"], indirect=True)
+def test_a_dropped_connection_is_told_in_the_apis_words(faulty: DataWorld) -> None:
+    consent_id = faulty.accepted_consent(KARI)
+    with faulty.client() as client:
+        with pytest.raises(SamtykkeError) as single:
+            client.summert_skattegrunnlag(consent_id, KARI)
+        with pytest.raises(SamtykkeError) as bundle:
+            client.loan_application(consent_id, KARI)
+    for refused in (single, bundle):
+        problem = refused.value.problem
+        assert (problem["status"], problem["code"]) == (503, "registry-unavailable"), problem
+        assert [text for text in _texts(problem) if _INTERNAL_NAME.search(text)] == []
+    assert "closed the connection" in single.value.problem["detail"]
 
 
 def test_a_registry_that_is_down(

@@ -11,6 +11,8 @@ import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from joserfc import jwt
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from gateway.keys import KeyPurpose, KeyStore, generate_key
 from gateway.security.access_tokens import (
@@ -20,6 +22,7 @@ from gateway.security.access_tokens import (
     verify_access_token,
 )
 from gateway.security.dependencies import require_scope
+from tests.banks import register_agency
 
 ISSUER = "http://testserver"
 
@@ -60,7 +63,7 @@ def test_forged_expired_and_foreign_tokens_are_refused(tmp_path: Path) -> None:
             verify_access_token(keys, token, issuer=ISSUER)
 
 
-def test_require_scope_answers_401_and_403(tmp_path: Path, app: FastAPI) -> None:
+def test_require_scope_answers_401_and_403(tmp_path: Path, app: FastAPI, engine: Engine) -> None:
     @app.get("/guarded")
     def guarded(
         token: Annotated[AccessToken, Depends(require_scope("audit:read"))],
@@ -68,15 +71,21 @@ def test_require_scope_answers_401_and_403(tmp_path: Path, app: FastAPI) -> None
         return {"client": token.client_id}
 
     keys: KeyStore = app.state.keys
-    good, _ = issue_access_token(keys, issuer=ISSUER, client_id="agency", scopes=["audit:read"])
-    narrow, _ = issue_access_token(keys, issuer=ISSUER, client_id="agency", scopes=["other"])
+    with Session(engine) as session:
+        agency = register_agency(session, "974760673")
+    good, _ = issue_access_token(keys, issuer=ISSUER, client_id=agency, scopes=["audit:read"])
+    narrow, _ = issue_access_token(keys, issuer=ISSUER, client_id=agency, scopes=["other"])
     bound, _ = issue_access_token(
-        keys, issuer=ISSUER, client_id="agency", scopes=["audit:read"], confirmation_jkt="x"
+        keys, issuer=ISSUER, client_id=agency, scopes=["audit:read"], confirmation_jkt="x"
     )
+    stranger, _ = issue_access_token(keys, issuer=ISSUER, client_id="gone", scopes=["audit:read"])
     with TestClient(app) as client:
         assert client.get("/guarded").json()["code"] == "invalid-token"
         ok = client.get("/guarded", headers={"authorization": f"Bearer {good}"})
-        assert ok.json() == {"client": "agency"}
+        assert ok.json() == {"client": agency}
+        # A token of a client the registry does not know (any more) is refused.
+        unknown = client.get("/guarded", headers={"authorization": f"Bearer {stranger}"})
+        assert unknown.json()["code"] == "invalid-token"
         scoped = client.get("/guarded", headers={"authorization": f"Bearer {narrow}"})
         assert scoped.status_code == 403
         assert scoped.json()["code"] == "insufficient-scope"

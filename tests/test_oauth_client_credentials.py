@@ -21,7 +21,7 @@ from gateway.app import create_app
 from gateway.clients import service
 from gateway.clients.schemas import ClientRegistration
 from gateway.keys import KeyPurpose, KeyStore
-from gateway.oauth.clients import ClientCache, OAuthClient
+from gateway.oauth.clients import OAuthClient
 from gateway.oauth.keys import ClientKeys
 from gateway.security.access_tokens import verify_access_token
 from tests.oauth_helpers import (
@@ -162,10 +162,9 @@ def test_key_rotation_by_kid(client: TestClient, engine: Engine) -> None:
     [
         ({"htm": "GET"}, "htm"),
         ({"htu": ISSUER + "/other"}, "htu"),
-        # Offsets from the moment the test runs, not from collection: a long suite would
-        # otherwise turn the future into the past before this test is reached.
-        ({"iat_from_now": -600}, "older"),
-        ({"iat_from_now": 600}, "future"),
+        # iat as an offset from now: a time taken at collection goes stale in a long run.
+        ({"iat_offset": -600}, "older"),
+        ({"iat_offset": 600}, "future"),
         ({"jti": None}, "jti"),
     ],
 )
@@ -173,10 +172,9 @@ def test_bad_dpop_proofs_are_refused(
     client: TestClient, engine: Engine, change: dict[str, Any], fragment: str
 ) -> None:
     bank = register(engine)
-    claims = {k: v for k, v in change.items() if v is not None}
-    if "iat_from_now" in claims:
-        claims = {"iat": int(time.time()) + claims.pop("iat_from_now")}
-    proof = bank.proof(**claims)
+    if "iat_offset" in change:
+        change = {"iat": int(time.time()) + change["iat_offset"]}
+    proof = bank.proof(**{k: v for k, v in change.items() if v is not None})
     if change.get("jti", "") is None:
         proof = bank.proof(jti=1)
     answer = _token(client, bank.token_form(scope="samtykke:consentrequests"), proof)
@@ -294,13 +292,28 @@ def test_refetching_a_jwks_uri_is_rate_limited() -> None:
     assert len(fetched) == 3
 
 
-def test_a_disabled_client_is_refused_once_its_cache_entry_lapses(
-    client: TestClient, app: FastAPI, engine: Engine
+def test_a_disabled_client_is_refused_at_its_next_request(
+    client: TestClient, engine: Engine
 ) -> None:
-    app.state.client_cache = ClientCache(ttl_seconds=0)  # the default keeps records 5 s
     bank = register(engine)
     assert _token(client, bank.token_form(scope="samtykke:consentrequests")).status_code == 200
     with create_session_factory(engine)() as session:
         service.disable(session, bank.client_id, disabled_by="tests")
         session.commit()
     assert "No active client" in _refused(client, bank, bank.assertion())
+
+
+@pytest.mark.parametrize("joined", [False, True], ids=["two headers", "one joined header"])
+def test_two_dpop_headers_are_refused_at_the_token_endpoint(
+    client: TestClient, engine: Engine, joined: bool
+) -> None:
+    # RFC 9449 §4.3: more than one DPoP header is refused, whichever the server would read.
+    bank = register(engine)
+    first, second = bank.proof(), bank.proof()
+    headers = [("DPoP", f"{first}, {second}")] if joined else [("DPoP", first), ("DPoP", second)]
+    answer = client.post(
+        "/oauth/token", data=bank.token_form(scope="samtykke:consentrequests"), headers=headers
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == "invalid_dpop_proof"
+    assert "exactly one DPoP header" in answer.json()["error_description"]

@@ -45,7 +45,13 @@ REQUESTED = [
 ]
 
 
-def _push(client: TestClient, bank: Bank, verifier: str, **changes: str) -> Any:
+def _push(
+    client: TestClient,
+    bank: Bank,
+    verifier: str,
+    headers: list[tuple[str, str]] | None = None,
+    **changes: str,
+) -> Any:
     fields = {
         "response_type": "code",
         "client_id": bank.client_id,
@@ -58,7 +64,7 @@ def _push(client: TestClient, bank: Bank, verifier: str, **changes: str) -> Any:
     }
     form = bank.token_form(**fields)
     del form["grant_type"]
-    return client.post("/oauth/par", data=form)
+    return client.post("/oauth/par", data=form, headers=headers)
 
 
 def _approve(engine: Engine, location: str, approved: bool = True) -> str:
@@ -182,8 +188,10 @@ class ShortLivedPrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]
         return super().sign(auth, token_endpoint)
 
 
+# Certified client libraries always ask for `openid`: it is left out, not refused (RFC 6749 §3.3).
+@pytest.mark.parametrize("scope", ["samtykke:data", "openid samtykke:data"])
 def test_authlib_client_drives_the_whole_flow(
-    database_url: str, engine: Engine, tmp_path: Any
+    database_url: str, engine: Engine, tmp_path: Any, scope: str
 ) -> None:
     sock = bound_socket()
     host, port = sock.getsockname()[:2]
@@ -200,7 +208,7 @@ def test_authlib_client_drives_the_whole_flow(
                 issuer, alg="ES256", headers={"kid": bank.key.kid}
             ),
             redirect_uri=CALLBACK,
-            scope="samtykke:data",
+            scope=scope,
             code_challenge_method="S256",
         )
         verifier = generate_token(48)
@@ -245,6 +253,7 @@ def test_authlib_client_drives_the_whole_flow(
         )
         oauth.close()
     assert token["token_type"] == "DPoP"
+    assert token["scope"] == "samtykke:data"  # what was granted
     assert parse_qs(urlsplit(callback).query)["iss"] == [issuer]
     assert token["authorization_details"][0]["products"] == [SUMMERT_SKATTEGRUNNLAG.id]
 
@@ -331,3 +340,31 @@ def test_a_consent_request_may_name_the_person_and_ask_once(
     asked = {**REQUESTED[0], "from": f"urn:altinn:person:identifier-no:{PERSON}", "oneTime": True}
     answer = _push(client, bank, generate_token(48), authorization_details=json.dumps([asked]))
     assert answer.status_code == 201, answer.text
+
+
+def test_two_dpop_headers_are_refused_at_par(client: TestClient, engine: Engine) -> None:
+    bank = register(engine, redirect_uris=[CALLBACK])
+    par_url = ISSUER + "/oauth/par"
+    proofs = [("DPoP", bank.proof(url=par_url)), ("DPoP", bank.proof(url=par_url))]
+    answer = _push(client, bank, generate_token(48), headers=proofs)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == "invalid_dpop_proof"
+    assert "request_uri" not in answer.json()
+    one = _push(client, bank, generate_token(48), headers=[("DPoP", bank.proof(url=par_url))])
+    assert one.status_code == 201, one.text
+
+
+@pytest.mark.parametrize(
+    ("scope", "granted"),
+    [("openid samtykke:data", True), ("openid profile samtykke:data", True), ("openid", False)],
+)
+def test_par_grants_the_data_scope_and_leaves_the_rest_out(
+    client: TestClient, engine: Engine, scope: str, granted: bool
+) -> None:
+    bank = register(engine, redirect_uris=[CALLBACK])
+    answer = _push(client, bank, generate_token(48), scope=scope)
+    if granted:
+        assert answer.status_code == 201, answer.text
+    else:
+        assert answer.status_code == 400
+        assert answer.json()["error"] == "invalid_scope"

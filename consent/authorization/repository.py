@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import TextClause, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,6 +16,7 @@ from consent.authorization.models import (
     RevokedToken,
     UsedJti,
 )
+from consent.clients.models import Client, ClientStatus
 
 
 def _use_jtis_statement(rows: int) -> TextClause:
@@ -74,6 +76,33 @@ def purge_expired(session: Session, now: datetime) -> dict[str, int]:
         result = session.execute(delete(column.class_).where(column < cutoff))
         counts[table] = int(getattr(result, "rowcount", 0) or 0)
     return counts
+
+
+class TokenStanding(StrEnum):
+    """Whether a verified access token may still be used, as the database says now."""
+
+    USABLE = "usable"
+    REVOKED = "revoked"  # by its client (RFC 7009)
+    CLIENT_INACTIVE = "client-inactive"  # its client was disabled or is gone
+
+
+# One statement, two primary-key look-ups: the token's client and a revocation of the token.
+_STANDING = (
+    select(Client.status, RevokedToken.jti)
+    .select_from(Client)
+    .outerjoin(RevokedToken, RevokedToken.jti == bindparam("jti"))
+    .where(Client.client_id == bindparam("client_id"))
+)
+
+
+def token_standing(session: Session, jti: str, client_id: str) -> TokenStanding:
+    """Checked on every use of a token, so a revocation or a disabled client counts at once."""
+    row = session.execute(_STANDING, {"jti": jti, "client_id": client_id}).first()
+    if row is None or row[0] != ClientStatus.ACTIVE.value:
+        return TokenStanding.CLIENT_INACTIVE
+    if row[1] is not None:
+        return TokenStanding.REVOKED
+    return TokenStanding.USABLE
 
 
 def is_revoked(session: Session, jti: str) -> bool:

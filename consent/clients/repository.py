@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,14 @@ from consent.clients.models import Client
 
 def get(session: Session, client_id: str) -> Client | None:
     return session.get(Client, client_id)
+
+
+def version_of(session: Session, client_id: str) -> tuple[str, datetime] | None:
+    """The client's status and last change, for caches to check their copy against."""
+    row = session.execute(
+        select(Client.status, Client.updated_at).where(Client.client_id == client_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def by_organisation(session: Session, organisation_number: str) -> Sequence[Client]:

@@ -30,7 +30,7 @@ _require_audit_scope = require_scope(AUDIT_SCOPE)
 def reading_agency(request: Request, session: DbSession) -> AccessToken:
     """The agency's verified token; a refused read is on the record before it is answered."""
     try:
-        return _require_audit_scope(request)
+        return _require_audit_scope(request, session)
     except ProblemError as problem:
         raise service.refuse_read(session, request, problem) from problem
 

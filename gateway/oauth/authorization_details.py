@@ -127,7 +127,7 @@ def _check_consent_rules(
         valid_until = datetime.fromisoformat(valid_to)
         lifecycle.validate_rights(rights, now)
         lifecycle.validate_validity(rights, valid_until, now)
-    except ValueError as error:
-        raise _invalid(f"'validTo' must be an ISO 8601 time with a time zone: {error}") from None
+    except ValueError:
+        raise _invalid("'validTo' must be an ISO 8601 time with a time zone.") from None
     except lifecycle.ConsentError as error:
         raise _invalid(f"{error.message} ({error.code})") from None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from authlib.oauth2.rfc6749 import ClientMixin
+from sqlalchemy.orm import Session
 
-from consent.clients.models import Client, ClientKind
+from consent.clients import repository
+from consent.clients.models import Client, ClientKind, ClientStatus
 from gateway.security.scopes import DATA_READ
 
 PRIVATE_KEY_JWT = "private_key_jwt"
@@ -69,30 +71,33 @@ class OAuthClient(ClientMixin):  # type: ignore[misc]
 
 
 class ClientCache:
-    """Active client records, remembered per process for a few seconds.
+    """Active client records, remembered per process and checked against the database each time.
 
-    The token endpoint looks its client up on every request; a short cache
-    saves that query. Disabling a client therefore takes effect within
-    `ttl_seconds` in every process. Unknown and disabled clients are never
-    cached, so a new registration works at once.
+    The token endpoint looks its client up on every request. A narrow query
+    of the client's status and last change (`updated_at`) tells whether the
+    remembered record is still the one in the database; only a changed
+    client is loaded again. So a disabled client or replaced keys count at
+    the very next request, in every process. Unknown and disabled clients
+    are never remembered.
     """
 
-    def __init__(self, ttl_seconds: float = 5.0) -> None:
-        self.ttl_seconds = ttl_seconds
-        self._records: dict[str, tuple[float, Client]] = {}
+    def __init__(self) -> None:
+        self._records: dict[str, tuple[tuple[str, datetime], Client]] = {}
         self._lock = threading.Lock()
 
-    def get(self, client_id: str, load: Callable[[str], Client | None]) -> Client | None:
-        now = time.monotonic()
-        with self._lock:
-            entry = self._records.get(client_id)
-        if entry is not None and entry[0] > now:
-            return entry[1]
-        record = load(client_id)
-        if record is None or not record.is_active:
+    def get(self, session: Session, client_id: str) -> Client | None:
+        version = repository.version_of(session, client_id)
+        if version is None or version[0] != ClientStatus.ACTIVE.value:
             with self._lock:
                 self._records.pop(client_id, None)
             return None
         with self._lock:
-            self._records[client_id] = (now + self.ttl_seconds, record)
+            entry = self._records.get(client_id)
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        record = repository.get(session, client_id)
+        if record is None or not record.is_active:
+            return None
+        with self._lock:
+            self._records[client_id] = ((record.status, record.updated_at), record)
         return record

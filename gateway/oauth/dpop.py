@@ -85,6 +85,28 @@ def _replayed_proof() -> InvalidDpopProofError:
     return _invalid("The DPoP proof was used before; make a new proof (new jti) per request.")
 
 
+def single_proof(headers: Any) -> str | None:
+    """The request's one DPoP header, None when there is none.
+
+    RFC 9449 §4.3: a request with more than one DPoP header is refused. A
+    proxy may have joined two headers into one with a comma, which is no
+    single JWS either.
+    """
+    values: list[str] = (
+        headers.getlist("dpop") if hasattr(headers, "getlist") else _header_values(headers)
+    )
+    if not values:
+        return None
+    if len(values) > 1 or "," in values[0]:
+        raise _invalid("Send exactly one DPoP header with one proof.")
+    return values[0]
+
+
+def _header_values(headers: Any) -> list[str]:
+    value = headers.get("dpop")
+    return [] if value is None else [value]
+
+
 def _decode_part(segment: str) -> dict[str, Any]:
     padded = segment + "=" * (-len(segment) % 4)
     try:

@@ -12,13 +12,14 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, InvalidScopeError, OAuth2Error
 from fastapi.responses import RedirectResponse, Response
 
 from consent.authorization import repository as authorization_repository
 from consent.authorization.models import PushedAuthorizationRequest
 from gateway.oauth.authorization_details import parse_consent_request
 from gateway.oauth.clients import PRIVATE_KEY_JWT, OAuthClient
+from gateway.oauth.dpop import single_proof
 from gateway.oauth.requests import StarletteOAuth2Request
 from gateway.oauth.server import AuthorizationServer
 from gateway.security.scopes import DATA_READ
@@ -28,6 +29,20 @@ REQUEST_URI_LIFETIME_SECONDS = 60
 # The consent page of the citizen pages; it calls gateway.oauth.interaction.
 CONSENT_PAGE_PATH = "/citizen/authorize/"
 _FORBIDDEN_IN_PUSH = ("request_uri", "request")
+
+
+def _granted_scope(client: OAuthClient, requested: str | None) -> str:
+    """The scope the code flow grants: the data scope, when asked for (or nothing was).
+
+    RFC 6749 §3.3: scopes the server does not grant are left out, not refused,
+    so that client libraries that always add `openid` work; the token
+    response's `scope` tells the client what it got.
+    """
+    if requested is not None and DATA_READ not in requested.split():
+        raise InvalidScopeError(f"The code flow issues the scope '{DATA_READ}'; ask for it.")
+    if not client.may_fetch_data():
+        raise InvalidScopeError(f"This client may not have the scope '{DATA_READ}'.")
+    return DATA_READ
 
 
 def _check_parameters(client: OAuthClient, form: dict[str, str], now: datetime) -> dict[str, Any]:
@@ -44,9 +59,7 @@ def _check_parameters(client: OAuthClient, form: dict[str, str], now: datetime) 
     challenge = form.get("code_challenge", "")
     if not 43 <= len(challenge) <= 128:
         raise InvalidRequestError("PKCE is required: send a code_challenge (43-128 characters).")
-    scope = form.get("scope") or DATA_READ
-    if scope != DATA_READ:
-        raise InvalidRequestError(f"The code flow issues the scope '{DATA_READ}' only.")
+    scope = _granted_scope(client, form.get("scope"))
     details = parse_consent_request(
         form.get("authorization_details"), list(client.record.data_products), now
     )
@@ -68,7 +81,7 @@ def push(server: AuthorizationServer, request: StarletteOAuth2Request) -> Respon
         parameters = _check_parameters(
             client, request.form, datetime.fromtimestamp(server.now(), UTC)
         )
-        proof_header = request.headers.get("dpop")
+        proof_header = single_proof(request.headers)
         if proof_header:  # RFC 9449 §10: bind the code to the proof's key
             proof = server.dpop.verify(proof_header, method="POST", url=request.uri)
             if parameters["dpop_jkt"] not in (None, proof.jkt):

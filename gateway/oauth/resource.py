@@ -15,7 +15,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from gateway.clock import epoch_seconds
-from gateway.oauth.dpop import DpopNonces, DpopProof, DpopVerifier
+from gateway.oauth.dpop import DpopNonces, DpopProof, DpopVerifier, single_proof
 from gateway.oauth.errors import InvalidDpopProofError, UseDpopNonceError
 from gateway.oauth.jti_ledger import JtiLedger
 from gateway.problems import ProblemError
@@ -81,7 +81,7 @@ def _verify_proof(
     verifier = DpopVerifier(session, now=epoch_seconds(state), nonces=nonces, ledger=ledger)
     try:
         return verifier.verify(
-            request.headers.get("dpop"), method=request.method, url=url, access_token=token
+            single_proof(request.headers), method=request.method, url=url, access_token=token
         )
     except UseDpopNonceError as error:
         raise _refusal(

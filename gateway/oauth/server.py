@@ -18,7 +18,6 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from consent.clients import repository as clients_repository
 from gateway.keys import KeyStore
 from gateway.oauth.client_assertion import PrivateKeyJwtAuthentication
 from gateway.oauth.clients import PRIVATE_KEY_JWT, ClientCache, OAuthClient
@@ -72,9 +71,7 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
         return self.issuer + TOKEN_PATH
 
     def query_client(self, client_id: str) -> OAuthClient | None:
-        record = self.client_cache.get(
-            client_id, lambda key: clients_repository.get(self.session, key)
-        )
+        record = self.client_cache.get(self.session, client_id)
         return OAuthClient(record) if record is not None else None
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:

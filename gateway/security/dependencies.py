@@ -2,7 +2,9 @@
 
 Sender-constrained tokens (with `cnf.jkt`) are refused here unless their
 DPoP proof checks out; the DPoP check itself lives in the authorization
-server's DPoP module.
+server's DPoP module. Every use of a token asks the database whether its
+client is still active and whether it was revoked, so disabling a client or
+revoking a token counts at the very next call in every process.
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
+from consent.authorization import repository as authorization_repository
+from consent.authorization.repository import TokenStanding
+from gateway.database import DbSession
 from gateway.keys import KeyStore
 from gateway.oauth.jti_ledger import JtiLedger
 from gateway.problems import ProblemError
@@ -40,13 +46,31 @@ def bearer_token(request: Request) -> tuple[str, str]:
     return scheme.lower(), token.strip()
 
 
-def authenticate(request: Request, ledger: JtiLedger | None = None) -> AccessToken:
-    """The verified token of the request.
+_STANDING_REFUSALS = {
+    TokenStanding.REVOKED: "The access token has been revoked.",
+    TokenStanding.CLIENT_INACTIVE: "The client the access token was issued to is disabled.",
+}
+
+
+def check_standing(session: Session, access_token: AccessToken) -> None:
+    """Refuse a token that was revoked, or whose client was disabled, since it was issued."""
+    standing = authorization_repository.token_standing(
+        session, access_token.token_id, access_token.client_id
+    )
+    if standing is not TokenStanding.USABLE:
+        raise _unauthorized(_STANDING_REFUSALS[standing])
+
+
+def authenticate(
+    request: Request, ledger: JtiLedger | None = None, session: Session | None = None
+) -> AccessToken:
+    """The verified token of the request, still usable according to the database.
 
     With `ledger`, a DPoP proof's jti is only claimed in it, not recorded: the
     caller records it in its own transaction (`record_proofs`) and must commit
     that on every outcome, refusals included, or a refused proof could be
-    replayed.
+    replayed. The standing of the token is read in `session`, else in the
+    ledger's session.
     """
     scheme, token = bearer_token(request)
     keys: KeyStore = request.app.state.keys
@@ -62,14 +86,21 @@ def authenticate(request: Request, ledger: JtiLedger | None = None) -> AccessTok
         if verifier is None:
             raise _unauthorized("Sender-constrained tokens are not accepted here.")
         verifier(request, scheme, token, access_token, ledger)
+    standing_session = session if session is not None else ledger.session if ledger else None
+    if standing_session is not None:
+        check_standing(standing_session, access_token)
+    else:
+        with request.app.state.sessionmaker() as own_session:
+            check_standing(own_session, access_token)
     return access_token
 
 
-def require_scope(scope: str) -> Callable[[Request], AccessToken]:
+def require_scope(scope: str) -> Callable[[Request, Session], AccessToken]:
     """A dependency that returns the verified token when it carries `scope`."""
 
-    def dependency(request: Request) -> AccessToken:
-        access_token = authenticate(request)
+    def dependency(request: Request, session: DbSession) -> AccessToken:
+        # The route's own session (FastAPI hands the same one to both).
+        access_token = authenticate(request, session=session)
         if scope not in access_token.scopes:
             raise ProblemError(
                 403,

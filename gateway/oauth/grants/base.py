@@ -13,7 +13,7 @@ from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from gateway.keys import KeyStore
 from gateway.oauth.clients import PRIVATE_KEY_JWT, OAuthClient
 from gateway.oauth.consents import ConsentLookup
-from gateway.oauth.dpop import DpopProof, DpopVerifier
+from gateway.oauth.dpop import DpopProof, DpopVerifier, single_proof
 from gateway.oauth.jti_ledger import JtiLedger
 from gateway.oauth.tokens import issue_token_response
 from gateway.settings import Settings
@@ -80,7 +80,7 @@ class GatewayGrantMixin:
 
     def dpop_proof(self, *, required: bool) -> DpopProof | None:
         """Verify the request's DPoP proof; None when there is none and none is required."""
-        proof = self.request.headers.get("dpop")
+        proof = single_proof(self.request.headers)
         if proof is None and not required:
             return None
         return self.server.dpop.verify(proof, method="POST", url=self.server.token_endpoint)
