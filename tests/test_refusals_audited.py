@@ -23,7 +23,7 @@ from consent.identifiers import organisation_number
 from consent.storage.database import create_database_engine
 from gateway.security.access_tokens import issue_access_token
 from gateway.security.scopes import consumer_claim
-from tests.banks import Bank, register_bank
+from tests.banks import Bank, register_agency, register_bank
 from tests.citizen_env import CitizenWorld, citizen_world, csrf_of, fresh_person, log_in
 from tests.oauth_helpers import ASSERTION_TYPE, consent_details, register
 
@@ -360,7 +360,9 @@ def _agency_headers(world: CitizenWorld, scopes: list[str], client_id: str) -> d
 def test_a_refused_read_of_the_audit_log_is_on_the_record(
     world: CitizenWorld, engine: Engine, credentials: str, status: int, code: str
 ) -> None:
-    client_id = f"agency-{uuid.uuid4().hex[:8]}"
+    # A registered agency: tokens of a client the gateway does not know are refused outright.
+    with Session(engine) as session:
+        client_id = register_agency(session, AGENCY)
     headers = {
         "none": {},
         "forged": {"Authorization": "Bearer not.a.token"},
@@ -390,7 +392,9 @@ def test_the_agency_searches_the_refusals(
     )
     assert refused.status_code == 404
     search = f"{world.gateway_url}/audit/v1/entries/search"
-    headers = _agency_headers(world, ["audit:read"], "skatteetaten-audit")
+    with Session(engine) as session:
+        agency_client = register_agency(session, AGENCY)
+    headers = _agency_headers(world, ["audit:read"], agency_client)
 
     def outcomes(outcome: str | None) -> list[tuple[str, str]]:
         filters: dict[str, str] = {"consentId": request["id"]}
