@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -13,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from gateway.citizen import authorization, oidc, service, web_security
 from gateway.citizen.service import PageError
 from gateway.citizen.texts import TEXTS, language_or_default
+from gateway.citizen.web_security import citizen_session
 from gateway.clock import Now
 from gateway.database import DbSession
 from gateway.receipts.service import signed_receipt
@@ -22,7 +24,6 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(prefix=web_security.CITIZEN_PREFIX, include_in_schema=False)
 
-PERSON = "person"
 LANGUAGE = "lang"
 NEXT = "next"
 FLASH = "flash"
@@ -34,15 +35,36 @@ class LoginRequiredError(Exception):
     """No one is logged in; the browser is sent to log in and brought back."""
 
 
+class SessionEndedError(Exception):
+    """A form came after its session ended (logout, idle or lifetime): a page explains."""
+
+    def __init__(self, back: str) -> None:
+        super().__init__(back)
+        self.back = back
+
+
 def _language(request: Request) -> str:
     return language_or_default(request.session.get(LANGUAGE))
 
 
 def _person(request: Request) -> str:
-    person = request.session.get(PERSON)
-    if not isinstance(person, str):
+    person = citizen_session(request).person
+    if person is None:
         request.session[NEXT] = request.url.path
         raise LoginRequiredError
+    return person
+
+
+def _answering_person(request: Request, offered_csrf: str, back: str) -> str:
+    """The person sending a form, whose CSRF token must match their session's.
+
+    A form sent after its session ended gets a page that offers to log in again
+    and come `back`, rather than a bare refusal.
+    """
+    person = citizen_session(request).person
+    if person is None:
+        raise SessionEndedError(back)
+    _check_csrf(request, offered_csrf)
     return person
 
 
@@ -52,22 +74,33 @@ def _check_csrf(request: Request, offered: str) -> None:
 
 
 def _render(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    *,
+    form_targets: list[str] | None = None,
 ) -> HTMLResponse:
+    """Render a page; `form_targets` are origins its forms may end at (a bank's, by redirect)."""
     language = _language(request)
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request,
         template,
         {
             "t": TEXTS[language],
             "lang": language,
-            "logged_in": PERSON in request.session,
+            "logged_in": citizen_session(request).person is not None,
             "csrf_token": web_security.csrf_token(request),
             "csrf_field": web_security.CSRF_FIELD,
             **context,
         },
         status_code=status_code,
     )
+    if form_targets:
+        response.headers["content-security-policy"] = web_security.policy_with_form_targets(
+            form_targets
+        )
+    return response
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -87,8 +120,12 @@ def home() -> RedirectResponse:
 
 
 @router.get("/login")
-async def login(request: Request) -> Response:
+async def login(
+    request: Request, back: Annotated[str | None, Query(alias=NEXT, max_length=500)] = None
+) -> Response:
     settings: Settings = request.app.state.settings
+    if back is not None:
+        request.session[NEXT] = _local_path(back)
     try:
         return await oidc.start_login(request, settings)
     except oidc.LoginFailedError:
@@ -101,9 +138,9 @@ async def login(request: Request) -> Response:
 
 
 @router.get("/login/callback")
-async def login_callback(request: Request) -> Response:
+async def login_callback(request: Request, now: Now) -> Response:
     try:
-        person = await oidc.finish_login(request)
+        login = await oidc.finish_login(request)
     except oidc.LoginFailedError:
         return _render(
             request,
@@ -115,19 +152,23 @@ async def login_callback(request: Request) -> Response:
     language = request.session.get(LANGUAGE)
     # A new session at login: nothing from before it (an attacker's planted cookie) survives.
     request.session.clear()
-    request.session[PERSON] = person
     if language:
         request.session[LANGUAGE] = language
+    citizen_session(request).log_in(login.person, login.idporten_sid, now)
     return _see_other(next_path)
 
 
 @router.post("/logout")
 def logout(request: Request, csrf: CsrfField) -> RedirectResponse:
+    if citizen_session(request).person is None:
+        return _see_other(HOME)  # already ended: nothing to do
     _check_csrf(request, csrf)
     language = request.session.get(LANGUAGE)
     request.session.clear()
     if language:
         request.session[LANGUAGE] = language
+    # The session's row goes now: a copy of the cookie opens nothing, in any process.
+    citizen_session(request).log_out()
     return _see_other(HOME)
 
 
@@ -144,7 +185,9 @@ def consent_request_page(
     view = service.consent_page(
         session, consent_id, person=_person(request), language=_language(request), now=now
     )
-    return _render(request, "consent_request.html", {"consent": view})
+    return _render(
+        request, "consent_request.html", {"consent": view}, form_targets=[view.return_origin]
+    )
 
 
 @router.post("/consentrequests/{consent_id}/answer")
@@ -157,9 +200,11 @@ def answer_consent_request(
     csrf: CsrfField,
     decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
 ) -> RedirectResponse:
-    _check_csrf(request, csrf)
+    person = _answering_person(
+        request, csrf, back=f"{web_security.CITIZEN_PREFIX}/consentrequests/{consent_id}"
+    )
     back_to_bank = service.answer(
-        session, consent_id, person=_person(request), accept=decision == "accept", now=now
+        session, consent_id, person=person, accept=decision == "accept", now=now
     )
     return _see_other(back_to_bank)
 
@@ -172,7 +217,7 @@ def authorization_page(
     view = authorization.authorization_page(
         session, interaction_id, person=_person(request), language=_language(request), now=now
     )
-    return _render(request, "authorize.html", {"consent": view})
+    return _render(request, "authorize.html", {"consent": view}, form_targets=[view.return_origin])
 
 
 @router.post("/authorize/{interaction_id}/answer")
@@ -185,12 +230,14 @@ def answer_authorization(
     csrf: CsrfField,
     decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
 ) -> RedirectResponse:
-    _check_csrf(request, csrf)
+    person = _answering_person(
+        request, csrf, back=f"{web_security.CITIZEN_PREFIX}/authorize/{interaction_id}"
+    )
     settings: Settings = request.app.state.settings
     back_to_bank = authorization.answer(
         session,
         interaction_id,
-        person=_person(request),
+        person=person,
         accept=decision == "accept",
         issuer=settings.issuer_url,
         now=now,
@@ -211,8 +258,8 @@ def my_consents(request: Request, session: DbSession, now: Now) -> HTMLResponse:
 def revoke_consent(
     consent_id: str, request: Request, session: DbSession, now: Now, csrf: CsrfField
 ) -> RedirectResponse:
-    _check_csrf(request, csrf)
-    bank = service.revoke(session, consent_id, person=_person(request), now=now)
+    person = _answering_person(request, csrf, back=HOME)
+    bank = service.revoke(session, consent_id, person=person, now=now)
     request.session[FLASH] = TEXTS[_language(request)]["revoked_done"].format(bank=bank)
     return _see_other(HOME)
 
@@ -242,6 +289,20 @@ async def _on_page_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _on_session_ended(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SessionEndedError)
+    return _render(
+        request,
+        "error.html",
+        {
+            "title": "session_ended_title",
+            "message": "session_ended",
+            "log_in_again": f"{web_security.CITIZEN_PREFIX}/login?{urlencode({'next': exc.back})}",
+        },
+        status_code=403,
+    )
+
+
 async def _on_login_required(request: Request, exc: Exception) -> Response:
     return _see_other(f"{web_security.CITIZEN_PREFIX}/login")
 
@@ -256,4 +317,5 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     app.add_exception_handler(PageError, _on_page_error)
     app.add_exception_handler(LoginRequiredError, _on_login_required)
+    app.add_exception_handler(SessionEndedError, _on_session_ended)
     web_security.install(app, settings)

@@ -23,6 +23,7 @@ from consent.consents.lifecycle import ConsentError
 from consent.consents.models import Consent
 from consent.consents.states import ConsentStatus
 from gateway.citizen.texts import MONTHS, TEXTS
+from gateway.citizen.web_security import origin_of
 
 NORWAY = ZoneInfo("Europe/Oslo")
 
@@ -78,6 +79,7 @@ class ConsentView:
     accesses: list[AccessView]
     can_revoke: bool
     has_receipt: bool
+    return_origin: str  # where answering sends the browser: the bank's registered URL
 
 
 def local_date(moment: datetime) -> str:
@@ -164,6 +166,7 @@ def _view(
         accesses=list(accesses),
         can_revoke=status is ConsentStatus.ACCEPTED,
         has_receipt=consent.accepted_at is not None,
+        return_origin=origin_of(consent.redirect_url),
     )
 
 
