@@ -182,6 +182,10 @@ def test_a_form_sent_after_the_session_ended_explains_and_offers_login(
     assert "Du er logget ut" in answer.text
     assert "Ingenting er sendt" in answer.text
     assert world.bank_view(request["id"])["status"] == "created"
+    # The answer's address opened as a page leads back to the request, never to a 405.
+    opened = browser.get(f"{world.gateway_url}/citizen/consentrequests/{request['id']}/answer")
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/citizen/consentrequests/{request['id']}"
     again = re.search(r'<a href="([^"]+)">Logg inn igjen</a>', answer.text)
     assert again
     back = log_in(

@@ -28,6 +28,7 @@ LANGUAGE = "lang"
 NEXT = "next"
 FLASH = "flash"
 HOME = "/citizen/consents"
+LOGGED_OUT = "/citizen/logged-out"
 CsrfField = Annotated[str, Form(alias=web_security.CSRF_FIELD, max_length=128)]
 
 
@@ -161,7 +162,7 @@ async def login_callback(request: Request, now: Now) -> Response:
 @router.post("/logout")
 def logout(request: Request, csrf: CsrfField) -> RedirectResponse:
     if citizen_session(request).person is None:
-        return _see_other(HOME)  # already ended: nothing to do
+        return _see_other(LOGGED_OUT)  # already ended: nothing to do
     _check_csrf(request, csrf)
     language = request.session.get(LANGUAGE)
     request.session.clear()
@@ -169,7 +170,18 @@ def logout(request: Request, csrf: CsrfField) -> RedirectResponse:
         request.session[LANGUAGE] = language
     # The session's row goes now: a copy of the cookie opens nothing, in any process.
     citizen_session(request).log_out()
-    return _see_other(HOME)
+    # A page of our own, not a login: browsers check form-action along the redirects
+    # after a form, and the way to ID-porten would leave 'self'.
+    return _see_other(LOGGED_OUT)
+
+
+@router.get("/logged-out", response_class=HTMLResponse)
+def logged_out(request: Request) -> HTMLResponse:
+    return _render(
+        request,
+        "error.html",
+        {"title": "logged_out_title", "message": "logged_out", "log_in_again": HOME},
+    )
 
 
 @router.get("/language/{language}")
@@ -207,6 +219,17 @@ def answer_consent_request(
         session, consent_id, person=person, accept=decision == "accept", now=now
     )
     return _see_other(back_to_bank)
+
+
+@router.get("/consentrequests/{consent_id}/answer")
+def consent_answer_by_link(consent_id: str) -> RedirectResponse:
+    """An answer's address opened as a page (a bookmark, a login's way back): show the request."""
+    return _see_other(f"{web_security.CITIZEN_PREFIX}/consentrequests/{consent_id}")
+
+
+@router.get("/authorize/{interaction_id}/answer")
+def authorization_answer_by_link(interaction_id: str) -> RedirectResponse:
+    return _see_other(f"{web_security.CITIZEN_PREFIX}/authorize/{interaction_id}")
 
 
 @router.get("/authorize/{interaction_id}", response_class=HTMLResponse)

@@ -83,6 +83,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "en stund. Ingenting er sendt. Logg inn igjen for å fortsette der du var."
         ),
         "log_in_again": "Logg inn igjen",
+        "logged_out_title": "Du er logget ut",
+        "logged_out": "Du er logget ut av Samtykke. Ingen kan fortsette økten din herfra.",
         "try_again": "Prøv igjen",
         "active": "Aktive samtykker",
         "past": "Tidligere samtykker og forespørsler",
@@ -193,6 +195,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "for a while. Nothing was sent. Log in again to continue where you were."
         ),
         "log_in_again": "Log in again",
+        "logged_out_title": "You are logged out",
+        "logged_out": "You are logged out of Samtykke. No one can continue your session from here.",
         "try_again": "Try again",
         "active": "Active consents",
         "past": "Past consents and requests",
