@@ -7,11 +7,22 @@ problem+json ``code`` for every refusal.
 """
 
 from samtykke_client.client import SamtykkeClient
-from samtykke_client.errors import OAuthError, SamtykkeError, TransportError
+from samtykke_client.code_flow import AuthorizedConsent, PendingAuthorization
+from samtykke_client.errors import (
+    AuthorizationResponseError,
+    OAuthError,
+    PartyMismatchError,
+    SamtykkeError,
+    TransportError,
+)
 from samtykke_client.keys import generate_private_jwk, public_jwks
 
 __all__ = [
+    "AuthorizationResponseError",
+    "AuthorizedConsent",
     "OAuthError",
+    "PartyMismatchError",
+    "PendingAuthorization",
     "SamtykkeClient",
     "SamtykkeError",
     "TransportError",

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import hmac
 import json
+import secrets
 import threading
 import time
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-from samtykke_client.errors import OAuthError, SamtykkeError, TransportError
+from samtykke_client import code_flow
+from samtykke_client.code_flow import AuthorizedConsent, PendingAuthorization
+from samtykke_client.errors import (
+    AuthorizationResponseError,
+    OAuthError,
+    PartyMismatchError,
+    SamtykkeError,
+    TransportError,
+)
 from samtykke_client.keys import import_private_jwk
 from samtykke_client.proofs import CLIENT_ASSERTION_TYPE, DPoPKey, client_assertion
 
@@ -193,6 +204,161 @@ class SamtykkeClient:
             body = response.json()
             return Token(str(body["access_token"]), time.time() + float(body["expires_in"]))
         raise _error_from(response)
+
+    def _assertion_form(self, audience: str) -> dict[str, str]:
+        return {
+            "client_id": self.client_id,
+            "client_assertion_type": CLIENT_ASSERTION_TYPE,
+            "client_assertion": client_assertion(
+                self._signing_key, client_id=self.client_id, audience=audience
+            ),
+        }
+
+    # -- the FAPI 2.0 code flow -----------------------------------------------------
+    def start_authorization(
+        self,
+        *,
+        redirect_uri: str,
+        products: list[str],
+        purpose: str,
+        valid_to: str,
+        metadata: dict[str, str] | None = None,
+        one_time: bool = False,
+        expected_person: str | None = None,
+        expected_organisation: str | None = None,
+    ) -> PendingAuthorization:
+        """Push a consent request (PAR) and return where to send the browser.
+
+        Name the party you expect to consent, always: `expected_person` (the
+        applicant's national identity number, sent as `from` so that no one else
+        may answer) or `expected_organisation`. :meth:`finish_authorization`
+        refuses a token whose consent names anyone else. The number travels in
+        the pushed request's body, never in the browser's URL.
+        """
+        party = code_flow.expected_party(expected_person, expected_organisation)
+        detail: dict[str, Any] = {
+            "type": code_flow.CONSENT_REQUEST_TYPE,
+            "products": products,
+            "purpose": purpose,
+            "validTo": valid_to,
+            "metadata": metadata or {},
+            "oneTime": one_time,
+        }
+        if party.startswith(code_flow.PERSON_URN_PREFIX):
+            detail["from"] = party
+        meta = self.metadata()
+        verifier = code_flow.code_verifier()
+        state = secrets.token_urlsafe(24)
+        form = {
+            "response_type": "code",
+            "redirect_uri": redirect_uri,
+            "code_challenge": code_flow.s256(verifier),
+            "code_challenge_method": "S256",
+            "state": state,
+            "authorization_details": json.dumps([detail]),
+            **self._assertion_form(str(meta["issuer"])),
+        }
+        endpoint = str(meta["pushed_authorization_request_endpoint"])
+        response = self._send(self._http.build_request("POST", endpoint, data=form))
+        if response.status_code != 201:
+            raise _error_from(response)
+        query = urlencode(
+            {"client_id": self.client_id, "request_uri": response.json()["request_uri"]}
+        )
+        return PendingAuthorization(
+            authorization_url=f"{meta['authorization_endpoint']}?{query}",
+            state=state,
+            code_verifier=verifier,
+            redirect_uri=redirect_uri,
+            expected_party=party,
+        )
+
+    def finish_authorization(
+        self, pending: PendingAuthorization, callback_url: str
+    ) -> AuthorizedConsent:
+        """Check the browser's return, redeem the code, and check whose consent it is.
+
+        Raises :class:`AuthorizationResponseError` when `state` or `iss` is not
+        ours, :class:`OAuthError` when the citizen refused (`access_denied`) or
+        the code is refused, and :class:`PartyMismatchError` when the consent
+        names another party than `pending.expected_party` (the token is then
+        revoked and the consent withdrawn).
+        """
+        meta = self.metadata()
+        params = {k: v[0] for k, v in parse_qs(urlsplit(callback_url).query).items()}
+        if not hmac.compare_digest(params.get("state", ""), pending.state):
+            raise AuthorizationResponseError("The state differs from the one this client sent.")
+        if params.get("iss") != meta["issuer"]:
+            raise AuthorizationResponseError("The response names another issuer (RFC 9207).")
+        if "error" in params:
+            raise OAuthError(400, params["error"], params.get("error_description", ""))
+        if not params.get("code"):
+            raise AuthorizationResponseError("The response carries no code.")
+        body = self._redeem(params["code"], pending)
+        named = code_flow.consent_of(body)
+        if named is None:
+            self._revoke(str(body["access_token"]))
+            raise TransportError("The token response names no single consent.")
+        consent_id, party = named
+        if not hmac.compare_digest(party, pending.expected_party):
+            self._refuse_stranger(str(body["access_token"]), consent_id)
+            raise PartyMismatchError(consent_id)
+        authorized = AuthorizedConsent(
+            consent_id=consent_id,
+            party=party,
+            access_token=str(body["access_token"]),
+            expires_in=float(body["expires_in"]),
+            authorization_details=list(body["authorization_details"]),
+        )
+        if authorized.person is not None:
+            # The data calls for this consent use this token while it is fresh.
+            key = json.dumps(
+                [DATA_SCOPE, self.consent_details(consent_id, authorized.person)], sort_keys=True
+            )
+            with self._lock:
+                self._tokens[key] = Token(
+                    authorized.access_token, time.time() + authorized.expires_in
+                )
+        return authorized
+
+    def _redeem(self, code: str, pending: PendingAuthorization) -> dict[str, Any]:
+        meta = self.metadata()
+        endpoint = str(meta["token_endpoint"])
+        for _attempt in range(2):
+            form = {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": pending.redirect_uri,
+                "code_verifier": pending.code_verifier,
+                **self._assertion_form(str(meta["issuer"])),
+            }
+            proof = self._dpop.proof("POST", endpoint, nonce=self._nonce_for(endpoint))
+            request = self._http.build_request("POST", endpoint, data=form, headers={"DPoP": proof})
+            response = self._send(request)
+            if _needs_nonce(response):
+                continue
+            if response.status_code != 200:
+                raise _error_from(response)
+            body: dict[str, Any] = response.json()
+            return body
+        raise _error_from(response)
+
+    def _revoke(self, token: str) -> None:
+        meta = self.metadata()
+        endpoint = meta.get("revocation_endpoint")
+        if not endpoint:
+            return
+        form = {"token": token, **self._assertion_form(str(meta["issuer"]))}
+        # Should this fail, the token dies on its own within minutes; the bank never uses it.
+        with contextlib.suppress(TransportError):
+            self._send(self._http.build_request("POST", str(endpoint), data=form))
+
+    def _refuse_stranger(self, token: str, consent_id: str) -> None:
+        """Make a stranger's consent useless: revoke its token and withdraw the consent."""
+        self._revoke(token)
+        # Refused when it is not the bank's to withdraw, or already final; the token is revoked.
+        with contextlib.suppress(SamtykkeError, TransportError):
+            self.withdraw_consent_request(consent_id)
 
     # -- authorised calls ------------------------------------------------------
     def _call(
