@@ -131,7 +131,11 @@ def test_no_cookie_carries_the_person_or_the_login_state(
     login_start = browser.get(f"{world.gateway_url}/citizen/login")
     assert login_start.status_code == 303
     state = parse_qs(urlsplit(login_start.headers["location"]).query)["state"][0]
+    before_login = _session_cookie(browser)
     page = log_in(browser, f"{world.gateway_url}/citizen/consents", world.person)
+    # Login starts a new session: an id planted or seen before it opens nothing.
+    assert _session_cookie(browser) != before_login
+    assert _my_consents(world.gateway_url, before_login).status_code == 303
     responses = [login_start, *page.history, page]
     set_cookies = [h for r in responses for h in r.headers.get_list("set-cookie")]
     assert set_cookies, "the flow sets a session cookie"
