@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consent.citizen_sessions import repository
 from gateway.clock import clock_of
+from gateway.problems import DATABASE_ERRORS, database_unavailable
 from gateway.settings import DeploymentMode, Settings
 
 CITIZEN_PREFIX = "/citizen"
@@ -172,15 +173,29 @@ class CitizenSessions:
         state = scope["app"].state
         now = clock_of(state)()
         offered = HTTPConnection(scope).cookies.get(self.cookie.name)
-        session = await run_in_threadpool(self._load, state.sessionmaker, offered, now)
+        try:
+            session = await run_in_threadpool(self._load, state.sessionmaker, offered, now)
+        except DATABASE_ERRORS as error:
+            await database_unavailable(Request(scope), error)(scope, receive, send)
+            return
         scope[SESSION_SCOPE_KEY] = session
         scope["session"] = session.state
+        replaced = False
 
         async def send_with_session(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return  # the page's own answer, after the session could not be kept
             if message["type"] == "http.response.start":
-                cookie = await run_in_threadpool(
-                    self._store, state.sessionmaker, session, clock_of(state)()
-                )
+                try:
+                    cookie = await run_in_threadpool(
+                        self._store, state.sessionmaker, session, clock_of(state)()
+                    )
+                except DATABASE_ERRORS as error:
+                    # A login or logout that is not stored did not happen: say so instead.
+                    replaced = True
+                    await database_unavailable(Request(scope), error)(scope, receive, send)
+                    return
                 if cookie is not None:
                     MutableHeaders(scope=message).append("set-cookie", cookie)
             await send(message)
