@@ -208,17 +208,20 @@ class CitizenSessions:
         id_hash = _hash(offered)
         with sessionmaker() as db:
             row = repository.live(db, id_hash, now=now, lifetime=self.lifetime, idle=self.idle)
-            db.commit()  # an ended row was deleted on the way
-            if row is None:
-                return CitizenSession(had_cookie=True)
-            return CitizenSession(
-                id_hash=id_hash,
-                state=dict(row.state),
-                person=row.person,
-                logged_in_at=row.logged_in_at,
-                idporten_sid=row.idporten_sid,
-                had_cookie=True,
+            loaded = (
+                CitizenSession(had_cookie=True)
+                if row is None
+                else CitizenSession(
+                    id_hash=id_hash,
+                    state=dict(row.state),
+                    person=row.person,
+                    logged_in_at=row.logged_in_at,
+                    idporten_sid=row.idporten_sid,
+                    had_cookie=True,
+                )
             )
+            db.commit()  # an ended row was deleted on the way
+            return loaded
 
     def _store(
         self,
