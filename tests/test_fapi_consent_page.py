@@ -420,3 +420,31 @@ def test_the_client_library_takes_only_the_expected_persons_consent(
         assert consent is not None
         assert consent.person == stranger
         assert consent.status == "deleted"  # withdrawn: no data can be fetched under it
+
+
+def test_a_session_ended_before_answering_asks_to_log_in_again(
+    world: FapiWorld, page: Page, shoot: Any
+) -> None:
+    oauth = world.oauth_client()
+    url, state = world.authorization_url(oauth, generate_token(48))
+    oauth.close()
+    _log_in_and_see_the_request(page, url, DEBTOR.fnr)
+    other_tab = page.context.new_page()
+    other_tab.goto(world.gateway_url + "/citizen/consents")
+    other_tab.get_by_role("button", name="Logg ut").click()
+    expect(other_tab.get_by_role("heading", level=1)).to_have_text("Du er logget ut")
+    other_tab.close()
+
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du er logget ut")
+    shoot("session-ended")
+    page.get_by_role("link", name="Logg inn igjen").click()
+    page.get_by_label("National identity number").fill(DEBTOR.fnr)
+    page.locator("form:has(#pid) button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{BANK_NAME} ber om samtykke")
+    # The answer's redirect to the bank is within the page's form-action.
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.get_by_role("heading", name="Fjordbanken")).to_be_visible()
+    answer = parse_qs(urlsplit(page.url).query)
+    assert answer["state"] == [state]
+    assert "code" in answer
