@@ -6,9 +6,11 @@ import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from consent.quotas.limiter import RateLimiter
 from consent.storage.database import create_database_engine, create_session_factory
@@ -16,12 +18,13 @@ from gateway import api_docs, health, metrics, registries
 from gateway.audit import endpoints as audit_endpoints
 from gateway.audit.sequencing import create_sequencer
 from gateway.citizen import pages as citizen_pages
+from gateway.citizen.web_security import SecurityHeaders
 from gateway.clients import endpoints as client_endpoints
 from gateway.clients.brreg_lookup import BrregOrganisationLookup
 from gateway.clock import clock_of
 from gateway.consent_requests import endpoints as consent_requests
 from gateway.data import routes as data_routes
-from gateway.expiry import sweeping
+from gateway.expiry import SessionLimits, sweeping
 from gateway.keys import KeyStore
 from gateway.logging import configure_logging
 from gateway.middleware import RequestContextMiddleware
@@ -36,6 +39,13 @@ from gateway.settings import Settings, get_settings
 
 API_VERSION = "0.1.0"
 FETCH_THREADS = 16
+
+
+class GatewayApp(FastAPI):
+    """FastAPI with the security headers outermost, so that even a 500 answer carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,6 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     app.state.sessionmaker,
                     clock_of(app.state),
                     settings.expiry_sweep_seconds,
+                    SessionLimits(
+                        lifetime=timedelta(seconds=settings.citizen_session_lifetime_seconds),
+                        idle=timedelta(seconds=settings.citizen_session_idle_seconds),
+                    ),
                 ),
                 pushing(app.state.push_worker, settings.push_interval_seconds),
             ):
@@ -83,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.registries.close()
             engine.dispose()
 
-    app = FastAPI(
+    app = GatewayApp(
         title="Samtykke gateway",
         version=API_VERSION,
         description=(

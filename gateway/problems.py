@@ -214,7 +214,11 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     return problem_response(problem, request)
 
 
-async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+# The database is away: refused connections, failed statements, a pool busy past its timeout.
+DATABASE_ERRORS = (OperationalError, DBAPIError, PoolTimeoutError)
+
+
+def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.error("database_unavailable", error_type=type(exc).__name__)
     problem = ProblemError(
         503,
@@ -223,6 +227,10 @@ async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResp
         headers={"Retry-After": "5"},
     )
     return problem_response(problem, request)
+
+
+async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    return database_unavailable(request, exc)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -77,13 +77,15 @@ class Settings(BaseSettings):
         default="samtykke-gateway-secret",
         description="The gateway's client secret at the ID-porten provider.",
     )
-    session_secret: str | None = Field(
-        default=None,
-        description="Signs the citizen's session cookie; generated into key_dir when unset.",
-    )
-    citizen_session_seconds: int = Field(
+    citizen_session_idle_seconds: int = Field(
         default=900,
+        ge=60,
         description="A citizen's session ends after this many seconds without a request.",
+    )
+    citizen_session_lifetime_seconds: int = Field(
+        default=3600,
+        ge=60,
+        description="A citizen's session ends this many seconds after login, however busy.",
     )
     consent_request_answer_seconds: int = Field(
         default=86400,

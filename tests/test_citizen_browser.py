@@ -285,3 +285,35 @@ def test_a_readable_receipt_embeds_the_signed_one_and_says_how_to_verify_it(
     expect(page.locator("main")).to_contain_text("How to verify the receipt")
     expect(page.locator("main")).to_contain_text("consent given")
     shoot("receipt-english")
+
+
+def test_logged_out_in_another_tab_before_answering(
+    world: CitizenWorld, page: Page, shoot: object
+) -> None:
+    assert callable(shoot)
+    request = world.create_request()
+    log_in(page, request["viewUri"], world.person)
+    expect(page.get_by_role("button", name="Ja, jeg samtykker")).to_be_visible()
+
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{world.gateway_url}/citizen/consents")
+    other_tab.get_by_role("button", name="Logg ut").click()
+    expect(other_tab.get_by_role("heading", level=1)).to_have_text("Du er logget ut")
+    other_tab.close()
+
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du er logget ut")
+    expect(page.get_by_role("alert")).to_contain_text("Ingenting er sendt")
+    shoot("session-ended")
+    assert world.bank_view(request["id"])["status"] == "created"
+
+    page.get_by_role("link", name="Logg inn igjen").click()
+    page.get_by_label("National identity number").fill(world.person)
+    page.locator("form:has(#pid) button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Fjordbanken <ASA> & Co ber om samtykke"
+    )
+    # The answer redirects to the bank's origin, which the page's form-action allows.
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.locator("#outcome")).to_have_text("accepted")
+    assert world.bank_view(request["id"])["status"] == "accepted"

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from consent.citizen_sessions import repository as citizen_sessions
+from consent.citizen_sessions.models import CitizenSession
 from consent.consents import lifecycle, repository
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway.cli import app
-from gateway.expiry import sweep_once
+from gateway.expiry import SessionLimits, purge_sessions, sweep_once
 from gateway.settings import get_settings
 from tests.consent_factories import NOW, PERSON, new_consent
 
@@ -63,3 +66,40 @@ def test_the_cli_expires_what_is_due(
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "1 expired"
+
+
+def test_the_sweep_deletes_ended_citizen_sessions(fresh_database_url: str) -> None:
+    engine = create_database_engine(fresh_database_url, pool_size=1)
+    factory = create_session_factory(engine)
+    limits = SessionLimits(lifetime=timedelta(hours=1), idle=timedelta(minutes=15))
+    try:
+        with factory() as session:
+            for name, created, used in (
+                ("live", NOW - timedelta(minutes=50), NOW - timedelta(minutes=5)),
+                ("idle", NOW - timedelta(minutes=20), NOW - timedelta(minutes=15)),
+                ("old", NOW - timedelta(hours=1), NOW - timedelta(minutes=1)),
+            ):
+                citizen_sessions.create(
+                    session,
+                    name,
+                    now=created,
+                    state={},
+                    person=None,
+                    logged_in_at=None,
+                    idporten_sid=None,
+                )
+                citizen_sessions.save(
+                    session,
+                    name,
+                    now=used,
+                    state={},
+                    person=None,
+                    logged_in_at=None,
+                    idporten_sid=None,
+                )
+            session.commit()
+        assert purge_sessions(factory, lambda: NOW, limits) == 2
+        with factory() as session:
+            assert session.scalars(select(CitizenSession.id_hash)).all() == ["live"]
+    finally:
+        engine.dispose()

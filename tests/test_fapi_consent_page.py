@@ -27,6 +27,12 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from playwright.sync_api import Browser, Page, expect
+from samtykke_client import (
+    AuthorizationResponseError,
+    PartyMismatchError,
+    PendingAuthorization,
+    SamtykkeClient,
+)
 from sqlalchemy import Engine, select, update
 
 from consent.audit.models import AuditEntry
@@ -366,3 +372,97 @@ def test_only_the_person_the_bank_named_may_answer(
     page.get_by_role("button", name="Ja, jeg samtykker").click()
     expect(page.get_by_role("heading", name="Fjordbanken")).to_be_visible()
     assert "code" in parse_qs(urlsplit(page.url).query)
+
+
+def _accept(page: Page, url: str, person: str) -> str:
+    """Log in as `person`, accept, and return the bank's callback URL."""
+    page.goto(url)
+    page.get_by_label("National identity number").fill(person)
+    page.locator("form:has(#pid) button[type=submit]").click()
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.get_by_role("heading", name="Fjordbanken")).to_be_visible()
+    return page.url
+
+
+def test_the_client_library_takes_only_the_expected_persons_consent(
+    world: FapiWorld, page: Page
+) -> None:
+    client = SamtykkeClient(
+        world.gateway_url,
+        client_id=world.bank.client_id,
+        private_jwk=world.bank.key.as_dict(private=True),
+    )
+    asked: dict[str, Any] = {
+        "redirect_uri": world.callback,
+        "products": PRODUCTS,
+        "purpose": "Boliglån nr. 43",
+        "valid_to": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+        "metadata": {"inntektsaar": "2025"},
+    }
+    with client:
+        with pytest.raises(ValueError, match="expected"):
+            client.start_authorization(**asked)  # no expected party: refused at once
+        pending = client.start_authorization(**asked, expected_person=DEBTOR.fnr)
+        assert DEBTOR.fnr not in pending.authorization_url
+        callback = _accept(page, pending.authorization_url, DEBTOR.fnr)
+        forged = callback.replace(f"state={pending.state}", "state=forged")
+        with pytest.raises(AuthorizationResponseError):
+            client.finish_authorization(pending, forged)
+        authorized = client.finish_authorization(pending, callback)
+        assert authorized.person == DEBTOR.fnr
+        liens = client.rettsstiftelser(authorized.consent_id, DEBTOR.fnr)
+        assert liens["consentId"] == authorized.consent_id
+
+        # A careless bank pushed its request without `from`: a stranger logged in and
+        # answered. The library refuses the stranger's consent and makes it useless.
+        oauth = world.oauth_client()
+        verifier = generate_token(48)
+        url, state = world.authorization_url(oauth, verifier)
+        oauth.close()
+        page.context.clear_cookies()
+        stranger = fresh_person()
+        callback = _accept(page, url, stranger)
+        careless = PendingAuthorization(
+            authorization_url=url,
+            state=state,
+            code_verifier=verifier,
+            redirect_uri=world.callback,
+            expected_party=f"urn:altinn:person:identifier-no:{DEBTOR.fnr}",
+        )
+        with pytest.raises(PartyMismatchError) as refused:
+            client.finish_authorization(careless, callback)
+    assert stranger not in str(refused.value)
+    assert refused.value.code == "party-mismatch"
+    with create_session_factory(world.engine)() as session:
+        consent = session.get(Consent, refused.value.consent_id)
+        assert consent is not None
+        assert consent.person == stranger
+        assert consent.status == "deleted"  # withdrawn: no data can be fetched under it
+
+
+def test_a_session_ended_before_answering_asks_to_log_in_again(
+    world: FapiWorld, page: Page, shoot: Any
+) -> None:
+    oauth = world.oauth_client()
+    url, state = world.authorization_url(oauth, generate_token(48))
+    oauth.close()
+    _log_in_and_see_the_request(page, url, DEBTOR.fnr)
+    other_tab = page.context.new_page()
+    other_tab.goto(world.gateway_url + "/citizen/consents")
+    other_tab.get_by_role("button", name="Logg ut").click()
+    expect(other_tab.get_by_role("heading", level=1)).to_have_text("Du er logget ut")
+    other_tab.close()
+
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du er logget ut")
+    shoot("session-ended")
+    page.get_by_role("link", name="Logg inn igjen").click()
+    page.get_by_label("National identity number").fill(DEBTOR.fnr)
+    page.locator("form:has(#pid) button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{BANK_NAME} ber om samtykke")
+    # The answer's redirect to the bank is within the page's form-action.
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.get_by_role("heading", name="Fjordbanken")).to_be_visible()
+    answer = parse_qs(urlsplit(page.url).query)
+    assert answer["state"] == [state]
+    assert "code" in answer

@@ -109,10 +109,14 @@ def test_database_outage_gives_503_problems(tmp_path: Path) -> None:
     with TestClient(app, raise_server_exceptions=False) as client:
         ready = client.get("/readyz")
         route = client.get("/needs-database")
+        citizen = client.get("/citizen/consents", follow_redirects=False)
         alive = client.get("/healthz")
     assert ready.status_code == 503
     assert_problem(ready.json(), 503, "database-unavailable")
     assert ready.headers["retry-after"] == "5"
     assert route.status_code == 503
     assert_problem(route.json(), 503, "database-unavailable")
+    # The citizen's session is read from the database before any page.
+    assert citizen.status_code == 503
+    assert_problem(citizen.json(), 503, "database-unavailable")
     assert alive.status_code == 200

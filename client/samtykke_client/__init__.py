@@ -10,7 +10,14 @@ problem+json ``code`` for every refusal. :class:`SamtykkeClient` blocks;
 
 from samtykke_client.async_client import AsyncSamtykkeClient
 from samtykke_client.client import SamtykkeClient
-from samtykke_client.errors import OAuthError, SamtykkeError, TransportError
+from samtykke_client.code_flow import AuthorizedConsent, PendingAuthorization
+from samtykke_client.errors import (
+    AuthorizationResponseError,
+    OAuthError,
+    PartyMismatchError,
+    SamtykkeError,
+    TransportError,
+)
 from samtykke_client.events import (
     InMemorySeenEvents,
     InvalidEventError,
@@ -26,10 +33,14 @@ __version__ = "0.2.0"
 
 __all__ = [
     "AsyncSamtykkeClient",
+    "AuthorizationResponseError",
+    "AuthorizedConsent",
     "DPoPKey",
     "InMemorySeenEvents",
     "InvalidEventError",
     "OAuthError",
+    "PartyMismatchError",
+    "PendingAuthorization",
     "PushedConsentEvent",
     "PushedEventError",
     "PushedEventVerifier",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import hmac
+import secrets
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, cast
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from samtykke_client import calls
+from samtykke_client import calls, code_flow
 from samtykke_client._core import (
     Call,
     ClientAuthenticated,
@@ -26,7 +30,14 @@ from samtykke_client.calls import (
     DATA_SCOPE,
     PERSON_URN_PREFIX,
 )
-from samtykke_client.errors import TransportError
+from samtykke_client.code_flow import AuthorizedConsent, PendingAuthorization
+from samtykke_client.errors import (
+    AuthorizationResponseError,
+    OAuthError,
+    PartyMismatchError,
+    SamtykkeError,
+    TransportError,
+)
 from samtykke_client.proofs import DPoPKey
 from samtykke_client.types import (
     AuditEntry,
@@ -185,6 +196,114 @@ class SamtykkeClient:
             code, redirect_uri=redirect_uri, code_verifier=code_verifier
         )
         return cast(TokenResponse, self._post_authenticated(post))
+
+    def start_authorization(
+        self,
+        *,
+        redirect_uri: str,
+        products: list[str],
+        purpose: str,
+        valid_to: str,
+        metadata: dict[str, str] | None = None,
+        one_time: bool = False,
+        expected_person: str | None = None,
+        expected_organisation: str | None = None,
+    ) -> PendingAuthorization:
+        """Push a consent request (PAR) and return where to send the browser.
+
+        Name the party you expect to consent, always: `expected_person` (the
+        applicant's national identity number, sent as `from` so that no one else
+        may answer) or `expected_organisation`. :meth:`finish_authorization`
+        refuses a token whose consent names anyone else. The number travels in
+        the pushed request's body, never in the browser's URL.
+        """
+        party = code_flow.expected_party(expected_person, expected_organisation)
+        detail: dict[str, Any] = {
+            "type": code_flow.CONSENT_REQUEST_TYPE,
+            "products": products,
+            "purpose": purpose,
+            "validTo": valid_to,
+            "metadata": metadata or {},
+            "oneTime": one_time,
+        }
+        if party.startswith(code_flow.PERSON_URN_PREFIX):
+            detail["from"] = party
+        verifier = code_flow.code_verifier()
+        state = secrets.token_urlsafe(24)
+        pushed = self.push_authorization_request(
+            [detail],
+            redirect_uri=redirect_uri,
+            code_challenge=code_flow.s256(verifier),
+            state=state,
+        )
+        return PendingAuthorization(
+            authorization_url=self.authorization_url(pushed["request_uri"]),
+            state=state,
+            code_verifier=verifier,
+            redirect_uri=redirect_uri,
+            expected_party=party,
+        )
+
+    def finish_authorization(
+        self, pending: PendingAuthorization, callback_url: str
+    ) -> AuthorizedConsent:
+        """Check the browser's return, redeem the code, and check whose consent it is.
+
+        Raises :class:`AuthorizationResponseError` when `state` or `iss` is not
+        ours, :class:`OAuthError` when the citizen refused (`access_denied`) or
+        the code is refused, and :class:`PartyMismatchError` when the consent
+        names another party than `pending.expected_party` (the token is then
+        revoked and the consent withdrawn).
+        """
+        params = {k: v[0] for k, v in parse_qs(urlsplit(callback_url).query).items()}
+        if not hmac.compare_digest(params.get("state", ""), pending.state):
+            raise AuthorizationResponseError("The state differs from the one this client sent.")
+        if params.get("iss") != self.metadata()["issuer"]:
+            raise AuthorizationResponseError("The response names another issuer (RFC 9207).")
+        if "error" in params:
+            raise OAuthError(400, params["error"], params.get("error_description", ""))
+        if not params.get("code"):
+            raise AuthorizationResponseError("The response carries no code.")
+        body: dict[str, Any] = dict(
+            self.exchange_code(
+                params["code"],
+                redirect_uri=pending.redirect_uri,
+                code_verifier=pending.code_verifier,
+            )
+        )
+        access_token = str(body["access_token"])
+        named = code_flow.consent_of(body)
+        if named is None:
+            self._revoke_quietly(access_token)
+            raise TransportError("The token response names no single consent.")
+        consent_id, party = named
+        if not hmac.compare_digest(party, pending.expected_party):
+            self._refuse_stranger(access_token, consent_id)
+            raise PartyMismatchError(consent_id)
+        authorized = AuthorizedConsent(
+            consent_id=consent_id,
+            party=party,
+            access_token=access_token,
+            expires_in=float(body["expires_in"]),
+            authorization_details=list(body["authorization_details"]),
+        )
+        if authorized.person is not None:
+            # The data calls for this consent use this token while it is fresh.
+            key = token_cache_key(DATA_SCOPE, self.consent_details(consent_id, authorized.person))
+            self._core.store_token(key, body)
+        return authorized
+
+    def _revoke_quietly(self, token: str) -> None:
+        # Should this fail, the token dies on its own within minutes; the bank never uses it.
+        with contextlib.suppress(SamtykkeError, TransportError):
+            self.revoke(token)
+
+    def _refuse_stranger(self, token: str, consent_id: str) -> None:
+        """Make a stranger's consent useless: revoke its token and withdraw the consent."""
+        self._revoke_quietly(token)
+        # Refused when it is not the bank's to withdraw, or already final; the token is revoked.
+        with contextlib.suppress(SamtykkeError, TransportError):
+            self.withdraw_consent_request(consent_id)
 
     def introspect(self, token: str) -> dict[str, Any]:
         """RFC 7662, for this client's own tokens."""

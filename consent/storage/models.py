@@ -19,6 +19,7 @@ from consent.authorization.models import (
     RevokedToken,
     UsedJti,
 )
+from consent.citizen_sessions.models import CitizenSession
 from consent.clients.models import Client
 from consent.consents.models import Consent, ConsentEvent
 from consent.push.models import PushDelivery, PushEndpoint
@@ -33,6 +34,7 @@ __all__ = [
     "AuditTreeNode",
     "AuthorizationCode",
     "Base",
+    "CitizenSession",
     "Client",
     "Consent",
     "ConsentEvent",

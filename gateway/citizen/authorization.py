@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from consent.consents import lifecycle
 from consent.consents.lifecycle import ConsentError, RequestedRight
 from gateway.citizen.service import PageError, ProductView, local_date, product_views, refuse
+from gateway.citizen.web_security import origin_of
 from gateway.oauth import interaction
 from gateway.oauth.authorization_details import PERSON_URN_PREFIX
 from gateway.oauth.interaction import PendingInteraction
@@ -43,6 +44,7 @@ class AuthorizationView:
     valid_to: str
     one_time: bool
     products: list[ProductView]
+    return_origin: str  # where answering sends the browser: the client's redirect URI
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def authorization_page(
         valid_to=local_date(asked.valid_to),
         one_time=asked.one_time,
         products=product_views(asked.altinn_rights, language),
+        return_origin=origin_of(asked.pending.redirect_uri),
     )
 
 

@@ -8,6 +8,7 @@ issuer, audience, nonce, expiry) and its `pid` claim names the citizen.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -21,6 +22,12 @@ log = structlog.get_logger(__name__)
 
 PROVIDER = "idporten"
 CALLBACK_PATH = "/citizen/login/callback"
+
+
+@dataclass(frozen=True)
+class Login:
+    person: str  # the verified national identity number
+    idporten_sid: str | None  # ID-porten's session id, for its logout
 
 
 class LoginFailedError(Exception):
@@ -65,8 +72,8 @@ async def start_login(request: Request, settings: Settings) -> Response:
     return response
 
 
-async def finish_login(request: Request) -> str:
-    """The verified national identity number of the citizen who just logged in."""
+async def finish_login(request: Request) -> Login:
+    """The citizen who just logged in, from the verified ID token."""
     try:
         token = await _client(request).authorize_access_token(request)
     except OAuthError as error:
@@ -80,4 +87,5 @@ async def finish_login(request: Request) -> str:
     pid = claims.get("pid") if claims else None
     if not isinstance(pid, str) or not pid:
         raise LoginFailedError("the ID token names no person")
-    return pid
+    sid = claims.get("sid")
+    return Login(person=pid, idporten_sid=sid if isinstance(sid, str) and len(sid) <= 255 else None)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from gateway.citizen import authorization, oidc, receipt_page, service, web_security
 from gateway.citizen.service import AuditedPageRefusal, PageError
 from gateway.citizen.texts import TEXTS, language_or_default
+from gateway.citizen.web_security import citizen_session
 from gateway.clock import Now
 from gateway.database import DbSession
 from gateway.receipts.service import RECEIPT_KEYS_PATH, signed_receipt
@@ -24,12 +26,12 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(prefix=web_security.CITIZEN_PREFIX, include_in_schema=False)
 
-PERSON = "person"
 LANGUAGE = "lang"
 NEXT = "next"
 FLASH = "flash"
 HOME = "/citizen/consents"
 # A form without the field is refused (and audited) as a failed CSRF check, like a wrong one.
+LOGGED_OUT = "/citizen/logged-out"
 CsrfField = Annotated[str, Form(alias=web_security.CSRF_FIELD, max_length=128)]
 
 
@@ -37,15 +39,54 @@ class LoginRequiredError(Exception):
     """No one is logged in; the browser is sent to log in and brought back."""
 
 
+class SessionEndedError(Exception):
+    """A form came after its session ended (logout, idle or lifetime): a page explains."""
+
+    def __init__(self, back: str) -> None:
+        super().__init__(back)
+        self.back = back
+
+
 def _language(request: Request) -> str:
     return language_or_default(request.session.get(LANGUAGE))
 
 
 def _person(request: Request) -> str:
-    person = request.session.get(PERSON)
-    if not isinstance(person, str):
+    person = citizen_session(request).person
+    if person is None:
         request.session[NEXT] = request.url.path
         raise LoginRequiredError
+    return person
+
+
+def _answering_person(
+    request: Request,
+    session: Session,
+    offered_csrf: str,
+    back: str,
+    *,
+    action: str,
+    now: datetime,
+    consent_id: str | None = None,
+    interaction_id: str | None = None,
+) -> str:
+    """The person sending a form, whose CSRF token must match their session's.
+
+    A form sent after its session ended gets a page that offers to log in again
+    and come `back`, rather than a bare refusal.
+    """
+    person = citizen_session(request).person
+    if person is None:
+        raise SessionEndedError(back)
+    _check_csrf(
+        request,
+        session,
+        offered_csrf,
+        action=action,
+        now=now,
+        consent_id=consent_id,
+        interaction_id=interaction_id,
+    )
     return person
 
 
@@ -60,12 +101,11 @@ def _check_csrf(
     interaction_id: str | None = None,
 ) -> None:
     if not web_security.csrf_valid(request, offered):
-        person = request.session.get(PERSON)
         raise service.refuse(
             session,
             PageError(403, "csrf_title", "csrf"),
             code="csrf-failed",
-            person=person if isinstance(person, str) else None,
+            person=citizen_session(request).person,
             action=action,
             consent_id=consent_id,
             interaction_id=interaction_id,
@@ -81,24 +121,35 @@ def masked(person: str) -> str:
 
 
 def _render(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    *,
+    form_targets: list[str] | None = None,
 ) -> HTMLResponse:
+    """Render a page; `form_targets` are origins its forms may end at (a bank's, by redirect)."""
     language = _language(request)
-    person = request.session.get(PERSON)
-    return templates.TemplateResponse(
+    person = citizen_session(request).person
+    response = templates.TemplateResponse(
         request,
         template,
         {
             "t": TEXTS[language],
             "lang": language,
-            "logged_in": PERSON in request.session,
-            "logged_in_as": masked(person) if isinstance(person, str) else None,
+            "logged_in": person is not None,
+            "logged_in_as": masked(person) if person is not None else None,
             "csrf_token": web_security.csrf_token(request),
             "csrf_field": web_security.CSRF_FIELD,
             **context,
         },
         status_code=status_code,
     )
+    if form_targets:
+        response.headers["content-security-policy"] = web_security.policy_with_form_targets(
+            form_targets
+        )
+    return response
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -118,8 +169,12 @@ def home() -> RedirectResponse:
 
 
 @router.get("/login")
-async def login(request: Request) -> Response:
+async def login(
+    request: Request, back: Annotated[str | None, Query(alias=NEXT, max_length=500)] = None
+) -> Response:
     settings: Settings = request.app.state.settings
+    if back is not None:
+        request.session[NEXT] = _local_path(back)
     try:
         return await oidc.start_login(request, settings)
     except oidc.LoginFailedError:
@@ -132,9 +187,9 @@ async def login(request: Request) -> Response:
 
 
 @router.get("/login/callback")
-async def login_callback(request: Request) -> Response:
+async def login_callback(request: Request, now: Now) -> Response:
     try:
-        person = await oidc.finish_login(request)
+        login = await oidc.finish_login(request)
     except oidc.LoginFailedError:
         return _render(
             request,
@@ -146,9 +201,9 @@ async def login_callback(request: Request) -> Response:
     language = request.session.get(LANGUAGE)
     # A new session at login: nothing from before it (an attacker's planted cookie) survives.
     request.session.clear()
-    request.session[PERSON] = person
     if language:
         request.session[LANGUAGE] = language
+    citizen_session(request).log_in(login.person, login.idporten_sid, now)
     return _see_other(next_path)
 
 
@@ -156,12 +211,27 @@ async def login_callback(request: Request) -> Response:
 def logout(
     request: Request, session: DbSession, now: Now, csrf: CsrfField = ""
 ) -> RedirectResponse:
+    if citizen_session(request).person is None:
+        return _see_other(LOGGED_OUT)  # already ended: nothing to do
     _check_csrf(request, session, csrf, action="logout", now=now)
     language = request.session.get(LANGUAGE)
     request.session.clear()
     if language:
         request.session[LANGUAGE] = language
-    return _see_other(HOME)
+    # The session's row goes now: a copy of the cookie opens nothing, in any process.
+    citizen_session(request).log_out()
+    # A page of our own, not a login: browsers check form-action along the redirects
+    # after a form, and the way to ID-porten would leave 'self'.
+    return _see_other(LOGGED_OUT)
+
+
+@router.get("/logged-out", response_class=HTMLResponse)
+def logged_out(request: Request) -> HTMLResponse:
+    return _render(
+        request,
+        "error.html",
+        {"title": "logged_out_title", "message": "logged_out", "log_in_again": HOME},
+    )
 
 
 @router.get("/language/{language}")
@@ -177,7 +247,9 @@ def consent_request_page(
     view = service.consent_page(
         session, consent_id, person=_person(request), language=_language(request), now=now
     )
-    return _render(request, "consent_request.html", {"consent": view})
+    return _render(
+        request, "consent_request.html", {"consent": view}, form_targets=[view.return_origin]
+    )
 
 
 @router.post("/consentrequests/{consent_id}/answer")
@@ -190,11 +262,30 @@ def answer_consent_request(
     decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
     csrf: CsrfField = "",
 ) -> RedirectResponse:
-    _check_csrf(request, session, csrf, action="answer", now=now, consent_id=consent_id)
+    person = _answering_person(
+        request,
+        session,
+        csrf,
+        back=f"{web_security.CITIZEN_PREFIX}/consentrequests/{consent_id}",
+        action="answer",
+        now=now,
+        consent_id=consent_id,
+    )
     back_to_bank = service.answer(
-        session, consent_id, person=_person(request), accept=decision == "accept", now=now
+        session, consent_id, person=person, accept=decision == "accept", now=now
     )
     return _see_other(back_to_bank)
+
+
+@router.get("/consentrequests/{consent_id}/answer")
+def consent_answer_by_link(consent_id: str) -> RedirectResponse:
+    """An answer's address opened as a page (a bookmark, a login's way back): show the request."""
+    return _see_other(f"{web_security.CITIZEN_PREFIX}/consentrequests/{consent_id}")
+
+
+@router.get("/authorize/{interaction_id}/answer")
+def authorization_answer_by_link(interaction_id: str) -> RedirectResponse:
+    return _see_other(f"{web_security.CITIZEN_PREFIX}/authorize/{interaction_id}")
 
 
 @router.get("/authorize/{interaction_id}", response_class=HTMLResponse)
@@ -205,7 +296,7 @@ def authorization_page(
     view = authorization.authorization_page(
         session, interaction_id, person=_person(request), language=_language(request), now=now
     )
-    return _render(request, "authorize.html", {"consent": view})
+    return _render(request, "authorize.html", {"consent": view}, form_targets=[view.return_origin])
 
 
 @router.post("/authorize/{interaction_id}/answer")
@@ -218,12 +309,20 @@ def answer_authorization(
     decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
     csrf: CsrfField = "",
 ) -> RedirectResponse:
-    _check_csrf(request, session, csrf, action="answer", now=now, interaction_id=interaction_id)
+    person = _answering_person(
+        request,
+        session,
+        csrf,
+        back=f"{web_security.CITIZEN_PREFIX}/authorize/{interaction_id}",
+        action="answer",
+        now=now,
+        interaction_id=interaction_id,
+    )
     settings: Settings = request.app.state.settings
     back_to_bank = authorization.answer(
         session,
         interaction_id,
-        person=_person(request),
+        person=person,
         accept=decision == "accept",
         issuer=settings.issuer_url,
         now=now,
@@ -259,8 +358,10 @@ def confirm_revocation(
 def revoke_consent(
     consent_id: str, request: Request, session: DbSession, now: Now, csrf: CsrfField = ""
 ) -> RedirectResponse:
-    _check_csrf(request, session, csrf, action="revoke", now=now, consent_id=consent_id)
-    bank = service.revoke(session, consent_id, person=_person(request), now=now)
+    person = _answering_person(
+        request, session, csrf, back=HOME, action="revoke", now=now, consent_id=consent_id
+    )
+    bank = service.revoke(session, consent_id, person=person, now=now)
     request.session[FLASH] = TEXTS[_language(request)]["revoked_done"].format(bank=bank)
     return _see_other(HOME)
 
@@ -312,6 +413,20 @@ async def _on_audited_page_refusal(request: Request, exc: Exception) -> Response
     return await _on_page_error(request, exc.page)
 
 
+async def _on_session_ended(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SessionEndedError)
+    return _render(
+        request,
+        "error.html",
+        {
+            "title": "session_ended_title",
+            "message": "session_ended",
+            "log_in_again": f"{web_security.CITIZEN_PREFIX}/login?{urlencode({'next': exc.back})}",
+        },
+        status_code=403,
+    )
+
+
 async def _on_login_required(request: Request, exc: Exception) -> Response:
     return _see_other(f"{web_security.CITIZEN_PREFIX}/login")
 
@@ -327,4 +442,5 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(PageError, _on_page_error)
     app.add_exception_handler(AuditedPageRefusal, _on_audited_page_refusal)
     app.add_exception_handler(LoginRequiredError, _on_login_required)
+    app.add_exception_handler(SessionEndedError, _on_session_ended)
     web_security.install(app, settings)

@@ -25,6 +25,7 @@ from consent.consents.lifecycle import ConsentError
 from consent.consents.models import Consent
 from consent.consents.states import ConsentStatus
 from gateway.citizen.texts import MONTHS, TEXTS
+from gateway.citizen.web_security import origin_of
 from gateway.problems import AuditedRefusal
 
 NORWAY = ZoneInfo("Europe/Oslo")
@@ -127,6 +128,7 @@ class ConsentView:
     can_revoke: bool
     has_receipt: bool
     answer_by: str  # when an unanswered request expires
+    return_origin: str  # where answering sends the browser: the bank's registered URL
 
 
 def local_date(moment: datetime) -> str:
@@ -218,6 +220,7 @@ def _view(
         can_revoke=status is ConsentStatus.ACCEPTED,
         has_receipt=consent.accepted_at is not None,
         answer_by=_time(consent.request_expires_at),
+        return_origin=origin_of(consent.redirect_url),
     )
 
 

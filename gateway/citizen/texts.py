@@ -77,6 +77,14 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "csrf": "Siden var for gammel, eller skjemaet kom ikke fra denne tjenesten. Prøv igjen.",
         "login_failed_title": "Innloggingen mislyktes",
         "login_failed": "Vi fikk ikke logget deg inn med ID-porten. Prøv igjen.",
+        "session_ended_title": "Du er logget ut",
+        "session_ended": (
+            "Økten din ble avsluttet før svaret kom fram, fordi du logget ut eller var borte "
+            "en stund. Ingenting er sendt. Logg inn igjen for å fortsette der du var."
+        ),
+        "log_in_again": "Logg inn igjen",
+        "logged_out_title": "Du er logget ut",
+        "logged_out": "Du er logget ut av Samtykke. Ingen kan fortsette økten din herfra.",
         "try_again": "Prøv igjen",
         "active": "Aktive samtykker",
         "past": "Tidligere samtykker og forespørsler",
@@ -219,6 +227,14 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "csrf": "The page was too old, or the form did not come from this service. Try again.",
         "login_failed_title": "Login failed",
         "login_failed": "We could not log you in with ID-porten. Please try again.",
+        "session_ended_title": "You are logged out",
+        "session_ended": (
+            "Your session ended before your answer arrived, because you logged out or were away "
+            "for a while. Nothing was sent. Log in again to continue where you were."
+        ),
+        "log_in_again": "Log in again",
+        "logged_out_title": "You are logged out",
+        "logged_out": "You are logged out of Samtykke. No one can continue your session from here.",
         "try_again": "Try again",
         "active": "Active consents",
         "past": "Past consents and requests",

@@ -1,36 +1,60 @@
-"""The citizen pages' session cookie, CSRF tokens and security headers.
+"""The citizen pages' session, CSRF tokens and the security headers of every HTML answer.
 
-The session is Starlette's signed cookie: HttpOnly, SameSite=Lax, Secure
-unless the gateway runs on plain-http localhost, scoped to /citizen, and
-ended after `citizen_session_seconds` without a request (the signature
-carries its time and every answer renews it).
+Sessions live in the database (`citizen_sessions`): the browser holds only a
+random id, the table only its SHA-256, so the cookie says nothing about the
+person and a copied cookie dies everywhere the moment the row goes. A
+session ends at logout, `citizen_session_lifetime_seconds` after it began
+(login starts a new one), and `citizen_session_idle_seconds` after its last
+request; every gateway process sees the same rows.
+
+The cookie is HttpOnly and SameSite=Lax (ID-porten's answer arrives as a
+cross-site top-level GET, which Strict would strip of the cookie). Outside
+plain-http localhost it is `__Host-` prefixed and Secure, so no subdomain
+can set or shadow it; on localhost it is scoped to /citizen.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import os
 import secrets
-from pathlib import Path
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from starlette.middleware.sessions import SessionMiddleware
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.settings import Settings
+from consent.citizen_sessions import repository
+from gateway.clock import clock_of
+from gateway.problems import DATABASE_ERRORS, database_unavailable
+from gateway.settings import DeploymentMode, Settings
 
 CITIZEN_PREFIX = "/citizen"
 SESSION_COOKIE = "samtykke_citizen"
-SESSION_SECRET_FILE = "session-secret"  # noqa: S105  (a file name, not a secret)
+HOST_PREFIX = "__Host-"
 CSRF_FIELD = "csrf_token"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+SESSION_SCOPE_KEY = "citizen_session"
+# Longer values are no id this gateway gave out; they are not even hashed.
+MAX_SESSION_ID_LENGTH = 64
 
-SECURITY_HEADERS = (
-    (
-        b"content-security-policy",
-        b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-    ),
+# Forms post to the gateway itself; a page whose form ends in a redirect to the
+# bank names the bank's origin too (Chromium checks form-action on redirects).
+_POLICY = (
+    "default-src 'self'; form-action {form_action}; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+CONTENT_SECURITY_POLICY = _POLICY.format(form_action="'self'")
+# The interactive API documentation loads its scripts from a CDN; it gets the
+# same rules for forms, framing and base URLs.
+DOCS_POLICY = "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+OTHER_SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -40,19 +64,17 @@ NO_STORE = (b"cache-control", b"no-store")
 STATIC_PREFIX = CITIZEN_PREFIX + "/static/"
 
 
-def session_secret(settings: Settings) -> str:
-    """The configured secret, or one generated once into the key folder and kept there."""
-    if settings.session_secret:
-        return settings.session_secret
-    path: Path = settings.key_dir / SESSION_SECRET_FILE
-    settings.key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as file:
-        file.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+def policy_with_form_targets(origins: list[str]) -> str:
+    """The pages' policy, with forms also allowed to end at these origins (the bank's)."""
+    targets = " ".join(["'self'", *sorted({o for o in origins if o})])
+    return _POLICY.format(form_action=targets)
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def cookies_need_https(issuer_url: str) -> bool:
@@ -60,40 +82,226 @@ def cookies_need_https(issuer_url: str) -> bool:
     return not (parts.scheme == "http" and parts.hostname in LOCAL_HOSTS)
 
 
-class CitizenSecurityHeaders:
-    """Adds the security headers to every answer under /citizen."""
+@dataclass(frozen=True)
+class CookiePolicy:
+    name: str
+    path: str
+    secure: bool
+    max_age: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> CookiePolicy:
+        secure = settings.mode is DeploymentMode.PRODUCTION or cookies_need_https(
+            settings.issuer_url
+        )
+        if secure:
+            # `__Host-` requires Secure, Path=/ and no Domain; browsers enforce all three.
+            return cls(
+                HOST_PREFIX + SESSION_COOKIE, "/", True, settings.citizen_session_lifetime_seconds
+            )
+        return cls(SESSION_COOKIE, CITIZEN_PREFIX, False, settings.citizen_session_lifetime_seconds)
+
+    def set_cookie(self, value: str) -> str:
+        secure = "; Secure" if self.secure else ""
+        return (
+            f"{self.name}={value}; Max-Age={self.max_age}; Path={self.path}; "
+            f"HttpOnly; SameSite=Lax{secure}"
+        )
+
+    def clear_cookie(self) -> str:
+        secure = "; Secure" if self.secure else ""
+        return f"{self.name}=; Max-Age=0; Path={self.path}; HttpOnly; SameSite=Lax{secure}"
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+@dataclass
+class CitizenSession:
+    """One request's view of the session; `state` is what `request.session` shows."""
+
+    id_hash: str | None = None  # the live row this request came with, if any
+    state: dict[str, Any] = field(default_factory=dict)
+    person: str | None = None
+    logged_in_at: datetime | None = None
+    idporten_sid: str | None = None
+    had_cookie: bool = False
+    rotate: bool = False  # a new id at the end of this request (login, logout)
+
+    def log_in(self, person: str, idporten_sid: str | None, now: datetime) -> None:
+        """A new session for the person: nothing from before it (a planted cookie) survives."""
+        self.person = person
+        self.idporten_sid = idporten_sid
+        self.logged_in_at = now
+        self.rotate = True
+
+    def log_out(self) -> None:
+        self.person = None
+        self.idporten_sid = None
+        self.logged_in_at = None
+        self.rotate = True
+
+
+def citizen_session(request: Request) -> CitizenSession:
+    session: CitizenSession = request.scope[SESSION_SCOPE_KEY]
+    return session
+
+
+class CitizenSessions:
+    """Loads the session of every /citizen request from the database and stores it back.
+
+    The row is written before the answer's headers leave, so the browser's next
+    request finds it whichever process it reaches.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.cookie = CookiePolicy.of(settings)
+        self.lifetime = timedelta(seconds=settings.citizen_session_lifetime_seconds)
+        self.idle = timedelta(seconds=settings.citizen_session_idle_seconds)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if (
+            scope["type"] != "http"
+            or not path.startswith(CITIZEN_PREFIX)
+            or path.startswith(STATIC_PREFIX)
+        ):
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        now = clock_of(state)()
+        offered = HTTPConnection(scope).cookies.get(self.cookie.name)
+        try:
+            session = await run_in_threadpool(self._load, state.sessionmaker, offered, now)
+        except DATABASE_ERRORS as error:
+            await database_unavailable(Request(scope), error)(scope, receive, send)
+            return
+        scope[SESSION_SCOPE_KEY] = session
+        scope["session"] = session.state
+        replaced = False
+
+        async def send_with_session(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return  # the page's own answer, after the session could not be kept
+            if message["type"] == "http.response.start":
+                try:
+                    cookie = await run_in_threadpool(
+                        self._store, state.sessionmaker, session, clock_of(state)()
+                    )
+                except DATABASE_ERRORS as error:
+                    # A login or logout that is not stored did not happen: say so instead.
+                    replaced = True
+                    await database_unavailable(Request(scope), error)(scope, receive, send)
+                    return
+                if cookie is not None:
+                    MutableHeaders(scope=message).append("set-cookie", cookie)
+            await send(message)
+
+        await self.app(scope, receive, send_with_session)
+
+    def _load(self, sessionmaker: Any, offered: str | None, now: datetime) -> CitizenSession:
+        if not offered or len(offered) > MAX_SESSION_ID_LENGTH:
+            return CitizenSession(had_cookie=offered is not None)
+        id_hash = _hash(offered)
+        with sessionmaker() as db:
+            row = repository.live(db, id_hash, now=now, lifetime=self.lifetime, idle=self.idle)
+            loaded = (
+                CitizenSession(had_cookie=True)
+                if row is None
+                else CitizenSession(
+                    id_hash=id_hash,
+                    state=dict(row.state),
+                    person=row.person,
+                    logged_in_at=row.logged_in_at,
+                    idporten_sid=row.idporten_sid,
+                    had_cookie=True,
+                )
+            )
+            db.commit()  # an ended row was deleted on the way
+            return loaded
+
+    def _store(
+        self,
+        sessionmaker: Any,
+        session: CitizenSession,
+        now: datetime,
+    ) -> str | None:
+        """Write the session back; returns the Set-Cookie value to send, if any."""
+        with sessionmaker() as db:
+            if session.id_hash is not None and not session.rotate:
+                # Every request renews the idle time; the absolute lifetime stays.
+                still_there = repository.save(
+                    db,
+                    session.id_hash,
+                    now=now,
+                    state=session.state,
+                    person=session.person,
+                    logged_in_at=session.logged_in_at,
+                    idporten_sid=session.idporten_sid,
+                )
+                db.commit()
+                # Ended meanwhile (a logout in another tab or process): it stays ended.
+                return None if still_there else self.cookie.clear_cookie()
+            if session.id_hash is not None:
+                repository.end(db, session.id_hash)
+            cookie = None
+            if session.state or session.person:
+                new_id = secrets.token_urlsafe(32)
+                repository.create(
+                    db,
+                    _hash(new_id),
+                    now=now,
+                    state=session.state,
+                    person=session.person,
+                    logged_in_at=session.logged_in_at,
+                    idporten_sid=session.idporten_sid,
+                )
+                cookie = self.cookie.set_cookie(new_id)
+            elif session.had_cookie:
+                cookie = self.cookie.clear_cookie()
+            db.commit()
+            return cookie
+
+
+class SecurityHeaders:
+    """The security headers on every HTML answer and on everything under /citizen.
+
+    Wraps the whole application, so error answers (500s included) carry them too.
+    A page that set its own Content-Security-Policy (naming a bank's origin) keeps it.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not str(scope["path"]).startswith(CITIZEN_PREFIX):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-
-        extra = list(SECURITY_HEADERS)
-        if not str(scope["path"]).startswith(STATIC_PREFIX):
-            extra.append(NO_STORE)
+        path = str(scope.get("path", ""))
+        citizen = path.startswith(CITIZEN_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + extra
+                headers = MutableHeaders(scope=message)
+                html = headers.get("content-type", "").startswith("text/html")
+                if citizen or html:
+                    if "content-security-policy" not in headers:
+                        policy = DOCS_POLICY if path in DOCS_PATHS else CONTENT_SECURITY_POLICY
+                        headers["content-security-policy"] = policy
+                    for name, value in OTHER_SECURITY_HEADERS:
+                        headers[name.decode()] = value.decode()
+                    if citizen and not path.startswith(STATIC_PREFIX):
+                        headers[NO_STORE[0].decode()] = NO_STORE[1].decode()
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(settings),
-        session_cookie=SESSION_COOKIE,
-        max_age=settings.citizen_session_seconds,
-        path=CITIZEN_PREFIX,
-        same_site="lax",
-        https_only=cookies_need_https(settings.issuer_url),
-    )
-    app.add_middleware(CitizenSecurityHeaders)
+    app.add_middleware(CitizenSessions, settings=settings)
 
 
 def csrf_token(request: Request) -> str:
