@@ -159,18 +159,21 @@ def test_a_failed_csrf_check_is_refused_on_the_record(
     assert world.bank_view(request["id"])["status"] == "created"
 
 
-def test_a_csrf_failure_without_a_login_is_recorded_as_anonymous(
+def test_a_form_without_a_session_is_recorded_as_anonymous(
     world: CitizenWorld, engine: Engine
 ) -> None:
+    """A forged cross-site post carries no session: it is refused, explained and on the record."""
     request = world.create_request()
     answer = httpx.post(
         f"{world.gateway_url}/citizen/consentrequests/{request['id']}/answer",
         data={"decision": "accept"},
     )
     assert answer.status_code == 403
+    assert "Du er logget ut" in answer.text
     [entry] = _entries(engine, event_type="citizen:page:refused", consent_id=request["id"])
     assert (entry.actor_id, entry.subject) == ("anonymous", None)
-    assert entry.details == {"reason": "csrf-failed", "action": "answer"}
+    assert entry.details == {"reason": "session-ended", "action": "answer"}
+    assert world.bank_view(request["id"])["status"] == "created"
 
 
 @pytest.fixture(scope="module")

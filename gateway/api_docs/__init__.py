@@ -25,7 +25,8 @@ VENDOR_ASSETS = Path(str(files("fastapi_offline").joinpath("static")))
 # its search in a worker made from a blob. Nothing may come from another origin.
 CONTENT_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    "worker-src 'self' blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
 )
 
 

@@ -19,6 +19,7 @@ from gateway.citizen.texts import TEXTS, language_or_default
 from gateway.citizen.web_security import citizen_session
 from gateway.clock import Now
 from gateway.database import DbSession
+from gateway.problems import AuditedRefusal
 from gateway.receipts.service import RECEIPT_KEYS_PATH, signed_receipt
 from gateway.settings import Settings
 
@@ -39,11 +40,14 @@ class LoginRequiredError(Exception):
     """No one is logged in; the browser is sent to log in and brought back."""
 
 
-class SessionEndedError(Exception):
-    """A form came after its session ended (logout, idle or lifetime): a page explains."""
+class SessionEndedError(AuditedRefusal):
+    """A form came after its session ended (logout, idle or lifetime): a page explains.
+
+    An audited refusal, so the request's session keeps its audit record.
+    """
 
     def __init__(self, back: str) -> None:
-        super().__init__(back)
+        super().__init__(403, "session-ended", "The session has ended")
         self.back = back
 
 
@@ -77,6 +81,15 @@ def _answering_person(
     """
     person = citizen_session(request).person
     if person is None:
+        service.record_refusal(
+            session,
+            code="session-ended",
+            person=None,
+            action=action,
+            consent_id=consent_id,
+            interaction_id=interaction_id,
+            now=now,
+        )
         raise SessionEndedError(back)
     _check_csrf(
         request,

@@ -60,9 +60,8 @@ REFUSED = event_type("citizen", "page", "refused")
 CONSENT_ID_LENGTH = 64
 
 
-def refuse(
+def record_refusal(
     session: Session,
-    page: PageError,
     *,
     code: str,
     person: str | None,
@@ -70,8 +69,8 @@ def refuse(
     consent_id: str | None = None,
     interaction_id: str | None = None,
     now: datetime,
-) -> AuditedPageRefusal:
-    """Append the refusal to the audit log and return it, to be raised.
+) -> None:
+    """Append a refused page to the audit log; the refusal raised after it keeps the record.
 
     The one who tried is the entry's actor and its subject: the person whose
     consent it was is not named (their consent's id leads to them).
@@ -90,6 +89,29 @@ def refuse(
             | ({"interactionId": interaction_id[:CONSENT_ID_LENGTH]} if interaction_id else {}),
             occurred_at=now,
         ),
+    )
+
+
+def refuse(
+    session: Session,
+    page: PageError,
+    *,
+    code: str,
+    person: str | None,
+    action: str,
+    consent_id: str | None = None,
+    interaction_id: str | None = None,
+    now: datetime,
+) -> AuditedPageRefusal:
+    """Append the refusal to the audit log and return it, to be raised."""
+    record_refusal(
+        session,
+        code=code,
+        person=person,
+        action=action,
+        consent_id=consent_id,
+        interaction_id=interaction_id,
+        now=now,
     )
     return AuditedPageRefusal(code, page)
 

@@ -50,10 +50,6 @@ _POLICY = (
     "base-uri 'none'; object-src 'none'"
 )
 CONTENT_SECURITY_POLICY = _POLICY.format(form_action="'self'")
-# The interactive API documentation loads its scripts from a CDN; it gets the
-# same rules for forms, framing and base URLs.
-DOCS_POLICY = "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 OTHER_SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
@@ -289,8 +285,7 @@ class SecurityHeaders:
                 html = headers.get("content-type", "").startswith("text/html")
                 if citizen or html:
                     if "content-security-policy" not in headers:
-                        policy = DOCS_POLICY if path in DOCS_PATHS else CONTENT_SECURITY_POLICY
-                        headers["content-security-policy"] = policy
+                        headers["content-security-policy"] = CONTENT_SECURITY_POLICY
                     for name, value in OTHER_SECURITY_HEADERS:
                         headers[name.decode()] = value.decode()
                     if citizen and not path.startswith(STATIC_PREFIX):
