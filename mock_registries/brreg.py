@@ -1,7 +1,10 @@
 """The Brønnøysund Register Centre: Enhetsregisteret (open data) and Løsøreregisteret.
 
 Enhetsregisteret answers 200, 404 (never existed) or 410 (removed, with
-``slettedato``) and needs no token. Løsøreregisteret needs the gateway's
+``slettedato``) and needs no token. An organisation's roles come open
+(names and birth dates) or, with a token of scope
+``brreg:enhetsregisteret.roller``, from the authorised API, which adds each
+person's ``fodselsnummer``. Løsøreregisteret needs the gateway's
 token with scope ``brreg:losore`` and answers every valid number: a person
 with nothing registered has ``antallRettsstiftelser`` 0.
 """
@@ -21,11 +24,47 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from consent.identifiers import is_valid_organisation_number, parse_national_identity_number
 from mock_registries.auth import GatewayTokenVerifier, TokenRejected
 from mock_registries.common import WireModel, add_health_and_faults
-from mock_registries.population import Lien, Organisation, Person, Population, build_population
+from mock_registries.population import (
+    Lien,
+    Organisation,
+    Person,
+    Population,
+    RoleHolding,
+    build_population,
+)
 from mock_registries.settings import MockSettings
 
 AUDIENCE: Final = "https://data.brreg.no"
 SCOPE_LOSORE: Final = "brreg:losore"
+SCOPE_ROLLER: Final = "brreg:enhetsregisteret.roller"
+# Role code -> (description, the group it is listed under), as Enhetsregisteret words them.
+ROLE_TYPES: Final = {
+    "DAGL": "Daglig leder/ adm.direktør",
+    "LEDE": "Styrets leder",
+    "NEST": "Nestleder",
+    "MEDL": "Styremedlem",
+    "VARA": "Varamedlem",
+    "INNH": "Innehaver",
+    "DTPR": "Deltaker med delt ansvar",
+    "DTSO": "Deltaker med fullt ansvar",
+    "KOMP": "Komplementar",
+    "BEST": "Bestyrende reder",
+    "REPR": "Norsk repr. for utenl. enhet",
+    "BOBE": "Bostyrer",
+    "REVI": "Revisor",
+    "REGN": "Regnskapsfører",
+    "SIGN": "Signatur",
+    "PROK": "Prokura",
+}
+ROLE_GROUPS: Final = {
+    "DAGL": ("DAGL", "Daglig leder/ adm.direktør"),
+    "LEDE": ("STYR", "Styre"),
+    "NEST": ("STYR", "Styre"),
+    "MEDL": ("STYR", "Styre"),
+    "VARA": ("STYR", "Styre"),
+    "DTPR": ("DTPR", "Deltakere med delt ansvar"),
+    "DTSO": ("DTSO", "Deltakere med fullt ansvar"),
+}
 REASONS: Final = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -131,6 +170,39 @@ class Rettsstiftelser(WireModel):
     korrelasjonsid: str
 
 
+class Personnavn(WireModel):
+    fornavn: str
+    mellomnavn: str | None
+    etternavn: str
+
+
+class RollePerson(WireModel):
+    fodselsnummer: str | None = Field(
+        default=None, description="Only from the authorised API (autorisert-api)."
+    )
+    fodselsdato: date
+    navn: Personnavn
+    er_doed: bool
+
+
+class Enhetsrolle(WireModel):
+    type: Kode
+    person: RollePerson
+    fratraadt: bool
+    avregistrert: bool
+    rekkefolge: int
+
+
+class Rollegruppe(WireModel):
+    type: Kode
+    sist_endret: date
+    roller: list[Enhetsrolle]
+
+
+class Roller(WireModel):
+    rollegrupper: list[Rollegruppe]
+
+
 class ErrorBodyModel(WireModel):
     timestamp: str
     status: int
@@ -168,6 +240,45 @@ def enhet_of(organisation: Organisation, base_url: str) -> Enhet:
             }
         },
     )
+
+
+def roller_of(organisation: Organisation, population: Population, *, authorised: bool) -> Roller:
+    """The roles grouped as Enhetsregisteret groups them, in the order they were listed."""
+    groups: dict[tuple[str, str], list[RoleHolding]] = {}
+    for holding in organisation.roller:
+        key = ROLE_GROUPS.get(holding.kode, (holding.kode, ROLE_TYPES[holding.kode]))
+        groups.setdefault(key, []).append(holding)
+    rollegrupper = []
+    for (group, description), holdings in groups.items():
+        roller = []
+        for order, holding in enumerate(holdings):
+            person = population.person(holding.fnr)
+            if person is None:  # the population always holds the role holders
+                continue
+            roller.append(
+                Enhetsrolle(
+                    type=Kode(kode=holding.kode, beskrivelse=ROLE_TYPES[holding.kode]),
+                    person=RollePerson(
+                        fodselsnummer=person.fnr if authorised else None,
+                        fodselsdato=person.birth_date,
+                        navn=Personnavn(
+                            fornavn=person.fornavn, mellomnavn=None, etternavn=person.etternavn
+                        ),
+                        er_doed=False,
+                    ),
+                    fratraadt=holding.fratraadt,
+                    avregistrert=False,
+                    rekkefolge=order,
+                )
+            )
+        rollegrupper.append(
+            Rollegruppe(
+                type=Kode(kode=group, beskrivelse=description),
+                sist_endret=max(h.registered for h in holdings),
+                roller=roller,
+            )
+        )
+    return Roller(rollegrupper=rollegrupper)
 
 
 def rettsstiftelse_of(person: Person, lien: Lien, population: Population) -> Rettsstiftelse:
@@ -240,7 +351,8 @@ def create_app(
     app = FastAPI(
         title="Brønnøysundregistrene (mock)",
         version="1.0.0",
-        description="Enhetsregisteret and Løsøreregisteret for a synthetic population.",
+        description="Enhetsregisteret (organisations and their roles) and Løsøreregisteret "
+        "for a synthetic population.",
         responses={"default": {"model": ErrorBodyModel, "description": "Error"}},
     )
     _install_error_handlers(app)
@@ -252,6 +364,13 @@ def create_app(
         summary="One organisation (open data)",
     )
     async def enhet(organisasjonsnummer: str) -> Enhet | JSONResponse:
+        organisation = registered(organisasjonsnummer)
+        if isinstance(organisation, JSONResponse):
+            return organisation
+        return enhet_of(organisation, public_url)
+
+    def registered(organisasjonsnummer: str) -> Organisation | JSONResponse:
+        """The organisation, a 410 answer when it was removed, or BrregError 400/404."""
         if not is_valid_organisation_number(organisasjonsnummer):
             raise BrregError(400, "Ugyldig organisasjonsnummer")
         organisation = people.organisation(organisasjonsnummer)
@@ -262,7 +381,39 @@ def create_app(
                 organisasjonsnummer=organisasjonsnummer, slettedato=organisation.slettedato
             )
             return JSONResponse(removed.model_dump(mode="json", by_alias=True), status_code=410)
-        return enhet_of(organisation, public_url)
+        return organisation
+
+    @app.get(
+        "/enhetsregisteret/api/enheter/{organisasjonsnummer}/roller",
+        response_model=Roller,
+        response_model_exclude_none=True,
+        responses={410: {"model": SlettetEnhet, "description": "Removed from the register"}},
+        summary="An organisation's roles (open data: names and birth dates)",
+    )
+    async def roller(organisasjonsnummer: str) -> Roller | JSONResponse:
+        organisation = registered(organisasjonsnummer)
+        if isinstance(organisation, JSONResponse):
+            return organisation
+        return roller_of(organisation, people, authorised=False)
+
+    @app.get(
+        "/enhetsregisteret/autorisert-api/enheter/{organisasjonsnummer}/roller",
+        response_model=Roller,
+        responses={410: {"model": SlettetEnhet, "description": "Removed from the register"}},
+        summary="An organisation's roles with each person's fodselsnummer (authorised)",
+        description=f"Needs the gateway's token with scope `{SCOPE_ROLLER}`.",
+    )
+    async def autoriserte_roller(
+        request: Request, organisasjonsnummer: str
+    ) -> Roller | JSONResponse:
+        try:
+            await verifier.verify(request.headers.get("authorization"), SCOPE_ROLLER)
+        except TokenRejected as rejected:
+            raise BrregError(rejected.status, rejected.reason) from None
+        organisation = registered(organisasjonsnummer)
+        if isinstance(organisation, JSONResponse):
+            return organisation
+        return roller_of(organisation, people, authorised=True)
 
     @app.get(
         "/registerinfo/api/v1/rettsstiftelse/fnr/{fnr}",

@@ -47,6 +47,16 @@ class Trait(StrEnum):
 
 
 @dataclass(frozen=True)
+class RoleHolding:
+    """A person in a role of an organisation, as Enhetsregisteret lists it."""
+
+    kode: str  # DAGL, LEDE, MEDL, INNH, ...
+    fnr: str  # a person of the population
+    registered: date
+    fratraadt: bool = False  # the person has left the role: it gives no authority
+
+
+@dataclass(frozen=True)
 class Organisation:
     organisasjonsnummer: str
     navn: str
@@ -58,6 +68,8 @@ class Organisation:
     konkurs: bool = False
     under_avvikling: bool = False
     slettedato: date | None = None
+    # Who Enhetsregisteret lists in a role (an enterprise's roles; empty for the others).
+    roller: tuple[RoleHolding, ...] = ()
 
     @property
     def is_bank(self) -> bool:
@@ -198,6 +210,52 @@ FJORDKYST, NORDLYS, VIDDA, HAVBRIS, SKOGLY, TINDEVIK, BOLGEN = (
     o.organisasjonsnummer for o in NAMED_ORGANISATIONS
 )
 ACTIVE_BANKS = (FJORDKYST, NORDLYS, VIDDA)
+
+# The enterprises a person may consent for (agriculture and aquaculture), each with the
+# roles that make the case: see mock_registries/README.md.
+VIKOREN_GARD, STRANDVIK_HAVBRUK, HAUGLAND_FJORFE, NESHEIM_SJOMAT, DALBY_KORN = (
+    _org(91100000), _org(91100100), _org(91100200), _org(91100300), _org(91100400),
+)  # fmt: skip
+ENK_FORM = ("ENK", "Enkeltpersonforetak")
+ENK_SECTOR = ("8200", "Personlig næringsdrivende")
+COMBINED_FARMING_NACE = ("01.500", "Kombinert husdyrhold og planteproduksjon")
+FISH_FARMING_NACE = (
+    "03.211", "Produksjon av matfisk og skalldyr i hav- og kystbasert fiskeoppdrett",
+)  # fmt: skip
+POULTRY_NACE = ("01.470", "Fjørfehold")
+GRAIN_NACE = ("01.110", "Dyrking av korn (unntatt ris), belgvekster og oljeholdige vekster")
+
+
+def _enterprises(named: dict[str, Person]) -> tuple[Organisation, ...]:
+    """Built after the named persons, whose numbers the roles carry."""
+
+    def role(kode: str, name: str, registered: date, *, fratraadt: bool = False) -> RoleHolding:
+        return RoleHolding(kode, named[name].fnr, registered, fratraadt)
+
+    return (
+        Organisation(VIKOREN_GARD, "VIKØREN GARD Solveig Vikøren", ENK_FORM,
+                     COMBINED_FARMING_NACE, ENK_SECTOR, date(1994, 4, 1), 2,
+                     roller=(role("INNH", "Solveig Vikøren", date(1994, 4, 1)),)),
+        Organisation(STRANDVIK_HAVBRUK, "STRANDVIK HAVBRUK AS", COMPANY_FORM, FISH_FARMING_NACE,
+                     COMPANY_SECTOR, date(2006, 9, 12), 31,
+                     roller=(role("DAGL", "Ola Strandvik", date(2016, 1, 4)),
+                             role("LEDE", "Jon Skoglund", date(2006, 9, 12)),
+                             role("MEDL", "Kari Fjellheim", date(2019, 6, 20)))),
+        Organisation(HAUGLAND_FJORFE, "HAUGLAND FJØRFE AS", COMPANY_FORM, POULTRY_NACE,
+                     COMPANY_SECTOR, date(2015, 2, 2), 4,
+                     roller=(role("DAGL", "Ingrid Haugland", date(2015, 2, 2), fratraadt=True),
+                             role("DAGL", "Lars Bergset", date(2024, 8, 1)),
+                             role("LEDE", "Lars Bergset", date(2015, 2, 2)))),
+        Organisation(NESHEIM_SJOMAT, "NESHEIM SJØMAT AS", COMPANY_FORM, FISH_FARMING_NACE,
+                     COMPANY_SECTOR, date(2011, 5, 17), 0, konkurs=True,
+                     roller=(role("DAGL", "Astrid Nesheim", date(2011, 5, 17)),
+                             role("LEDE", "Astrid Nesheim", date(2011, 5, 17)))),
+        Organisation(DALBY_KORN, "DALBY KORN AS", COMPANY_FORM, GRAIN_NACE, COMPANY_SECTOR,
+                     date(2008, 3, 3), 1, under_avvikling=True,
+                     roller=(role("DAGL", "Per Dalby", date(2008, 3, 3)),
+                             role("LEDE", "Per Dalby", date(2008, 3, 3)))),
+    )  # fmt: skip
+
 
 _EMPLOYER_WORDS = (
     "FJELL", "STRAND", "LIA", "HAUG", "BERG", "VIK", "DAL", "NES", "BRU", "ØY", "SKOG", "MO",
@@ -374,7 +432,10 @@ def build_population(seed: int = 2025, size: int = 1000) -> Population:
     for _ in range(size):
         person = _generated_person(rng, set(persons), employer_numbers)
         persons[person.fnr] = person
-    organisations = {o.organisasjonsnummer: o for o in (*NAMED_ORGANISATIONS, *employers)}
+    enterprises = _enterprises({p.name: p for p in named})
+    organisations = {
+        o.organisasjonsnummer: o for o in (*NAMED_ORGANISATIONS, *employers, *enterprises)
+    }
     return Population(seed=seed, persons=persons, organisations=organisations, named=tuple(named))
 
 
