@@ -44,8 +44,15 @@ def agency_of(token: AccessToken) -> str:
 
 
 def _entry_filter(filters: EntryFilters) -> EntryFilter:
+    if filters.person is not None and filters.organisation is not None:
+        raise ProblemError(
+            422,
+            "invalid-filter",
+            "Filter by a person or by an organisation, not both",
+            "The subject of an entry is either a person or an organisation.",
+        )
     return EntryFilter(
-        subject=filters.person,
+        subject=filters.person or filters.organisation,
         bank=filters.bank,
         consent_id=filters.consent_id,
         data_product=filters.data_product,

@@ -43,6 +43,7 @@ class AuthorizationView:
     valid_to: str
     one_time: bool
     products: list[ProductView]
+    on_behalf_of: str | None = None
 
 
 @dataclass(frozen=True)

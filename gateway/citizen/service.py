@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from consent.authority import on_behalf_of
 from consent.catalogue import MetadataKind, find
 from consent.clients import repository as clients
 from consent.consents import lifecycle, repository
 from consent.consents.lifecycle import ConsentError
 from consent.consents.models import Consent
 from consent.consents.states import ConsentStatus
+from consent.parties import PartyType
 from gateway.citizen.texts import MONTHS, TEXTS
 
 NORWAY = ZoneInfo("Europe/Oslo")
@@ -78,6 +80,10 @@ class ConsentView:
     accesses: list[AccessView]
     can_revoke: bool
     has_receipt: bool
+    # The enterprise the consent is for, or None for the person's own consent.
+    enterprise: str | None = None
+    # "on behalf of NAME (orgnr), as ROLE" once answered; before, which enterprise it is for.
+    on_behalf_of: str | None = None
 
 
 def local_date(moment: datetime) -> str:
@@ -137,6 +143,20 @@ def _bank_name(session: Session, consent: Consent) -> str:
     return client.name if client else consent.bank_organisation_number
 
 
+def party_text(consent: Consent, language: str) -> str | None:
+    """Whom the consent is for, in words; None for the person's own consent."""
+    if consent.organisation_number is None or consent.party_type != PartyType.ORGANISATION:
+        return None
+    if consent.authority_role and consent.organisation_name:
+        return on_behalf_of(
+            consent.organisation_name,
+            consent.organisation_number,
+            consent.authority_role,
+            language,
+        )
+    return TEXTS[language]["for_enterprise"].format(organisation=consent.organisation_number)
+
+
 def _view(
     session: Session, consent: Consent, language: str, accesses: Sequence[AccessView] = ()
 ) -> ConsentView:
@@ -164,6 +184,8 @@ def _view(
         accesses=list(accesses),
         can_revoke=status is ConsentStatus.ACCEPTED,
         has_receipt=consent.accepted_at is not None,
+        enterprise=consent.organisation_number if consent.party.is_organisation else None,
+        on_behalf_of=party_text(consent, language),
     )
 
 

@@ -1,8 +1,9 @@
 """Rich authorization requests (RFC 9396): parsing the `authorization_details` parameter.
 
-The consent type names an accepted consent and the person who gave it, as
-Maskinporten's `urn:altinn:consent` does:
-`[{"type": "urn:samtykke:consent", "id": "...", "from": "urn:altinn:person:identifier-no:..."}]`.
+The consent type names an accepted consent and its party, as Maskinporten's
+`urn:altinn:consent` does:
+`[{"type": "urn:samtykke:consent", "id": "...", "from": "urn:altinn:person:identifier-no:..."}]`;
+for an enterprise's consent `from` is `urn:altinn:organization:identifier-no:<orgnr>`.
 """
 
 from __future__ import annotations
@@ -12,20 +13,34 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consent.consents import lifecycle
+from consent.parties import ORGANISATION_URN_PREFIX, PERSON_URN_PREFIX, Party, party_of_urn
 from gateway.oauth.errors import InvalidAuthorizationDetailsError
 
 CONSENT_TYPE = "urn:samtykke:consent"
-PERSON_URN_PREFIX = "urn:altinn:person:identifier-no:"
+__all__ = ["ORGANISATION_URN_PREFIX", "PERSON_URN_PREFIX"]
 
 
 @dataclass(frozen=True)
 class ConsentReference:
     consent_id: str
-    person: str  # from the `from` URN
+    party: Party  # from the `from` URN
 
 
 def _is_person_number(value: str) -> bool:
     return len(value) == 11 and value.isdigit()
+
+
+def _is_organisation_number(value: str) -> bool:
+    return len(value) == 9 and value.isdigit()
+
+
+def party_of(urn: object) -> Party | None:
+    """The party a `from` URN names, when it is well formed."""
+    party = party_of_urn(urn) if isinstance(urn, str) else None
+    if party is None:
+        return None
+    well_formed = _is_organisation_number if party.is_organisation else _is_person_number
+    return party if well_formed(party.id) else None
 
 
 def _invalid(description: str) -> InvalidAuthorizationDetailsError:
@@ -46,15 +61,23 @@ def parse_consent_reference(raw: str) -> ConsentReference:
     unknown = set(detail) - {"type", "id", "from"}
     if unknown:
         raise _invalid(f"Unknown authorization_details fields: {', '.join(sorted(unknown))}.")
-    consent_id, person_urn = detail.get("id"), detail.get("from")
+    consent_id, party_urn = detail.get("id"), detail.get("from")
     if not isinstance(consent_id, str) or not 1 <= len(consent_id) <= 64:
         raise _invalid("authorization_details needs the consent's id.")
-    if not isinstance(person_urn, str) or not person_urn.startswith(PERSON_URN_PREFIX):
-        raise _invalid(f"authorization_details needs 'from' = {PERSON_URN_PREFIX}<person>.")
-    person = person_urn.removeprefix(PERSON_URN_PREFIX)
-    if not _is_person_number(person):
-        raise _invalid("'from' must name a person by an 11-digit identity number.")
-    return ConsentReference(consent_id=consent_id, person=person)
+    if not isinstance(party_urn, str) or not party_urn.startswith(
+        (PERSON_URN_PREFIX, ORGANISATION_URN_PREFIX)
+    ):
+        raise _invalid(
+            f"authorization_details needs 'from' = {PERSON_URN_PREFIX}<person> "
+            f"or {ORGANISATION_URN_PREFIX}<organisation>."
+        )
+    party = party_of(party_urn)
+    if party is None:
+        raise _invalid(
+            "'from' must name a person by an 11-digit identity number "
+            "or an organisation by a 9-digit organisation number."
+        )
+    return ConsentReference(consent_id=consent_id, party=party)
 
 
 CONSENT_REQUEST_TYPE = "urn:samtykke:consent-request"
