@@ -2,8 +2,9 @@
 
 The commit happens before the response is sent (dependency scope "function"),
 so a client never receives an answer whose change, or whose audit record,
-was not durably written. An :class:`~gateway.problems.AuditedRefusal` commits
-too: what it keeps is the audit record of the refused attempt.
+was not durably written. An :class:`~gateway.problems.AuditedRefusal` (any
+:class:`~gateway.problems.KeepsAuditRecord`) commits too: what it keeps is the
+audit record of the refused attempt.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.problems import AuditedRefusal
+from gateway.problems import KeepsAuditRecord
 
 
 def _commit_and_close(session: Session) -> None:
@@ -48,7 +49,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     session = factory()
     try:
         yield session
-    except AuditedRefusal:
+    except KeepsAuditRecord:
         # The refusal itself is the change: keep its audit record.
         await _finish(session, _commit_and_close)
         raise

@@ -61,7 +61,12 @@ class ProblemError(Exception):
         return body
 
 
-class AuditedRefusal(ProblemError):  # noqa: N818  (a refusal the client caused, not a fault)
+class KeepsAuditRecord(Exception):  # noqa: N818  (a marker, not an error of its own)
+    """Raised after an audit record was appended that must survive: the request's
+    session commits it, and nothing else was changed."""
+
+
+class AuditedRefusal(ProblemError, KeepsAuditRecord):  # noqa: N818  (the client's refusal)
     """A refusal whose audit record must be kept: the request's session commits, then answers.
 
     Raised after the refusal has been appended to the audit log, so that the

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from consent.audit.models import AuditEntry
-from consent.authority import Authority, AuthorityRefusal, AuthorityRefusalReason
+from consent.authority import Authority, AuthorityRefusalReason
 from consent.consents import lifecycle
 from consent.consents.lifecycle import ConsentError, RequestedRight
 from consent.consents.models import Consent
@@ -183,7 +183,7 @@ def test_a_refused_answer_is_audited(engine: Engine) -> None:
             session,
             person=OTHER_PERSON,
             organisation_number=FISH,
-            refusal=AuthorityRefusal(AuthorityRefusalReason.NO_AUTHORITY),
+            reason=AuthorityRefusalReason.NO_AUTHORITY.value,
             bank_organisation_number=BANK,
             consent_id=consent.id,
             now=NOW,

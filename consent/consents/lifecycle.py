@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
-from consent.authority import Authority, AuthorityRefusal
+from consent.authority import Authority
 from consent.catalogue import (
     LONGEST_VALIDITY,
     SOLE_PROPRIETOR_ROLE,
@@ -287,6 +287,20 @@ def expire_if_due(session: Session, consent: Consent, now: datetime) -> bool:
     return True
 
 
+def check_owner_products(product_ids: Sequence[str], authority: Authority) -> None:
+    """An ENK owner's own data is shared only by the owner, as innehaver (INNH)."""
+    owners_data = [
+        product.id
+        for product_id in product_ids
+        if (product := find(product_id)) and product.subject is Subject.SOLE_PROPRIETOR
+    ]
+    if owners_data and authority.role != SOLE_PROPRIETOR_ROLE:
+        raise ConsentError(
+            "not-sole-proprietor",
+            f"Only the owner (innehaver) of a sole proprietorship can share {owners_data[0]}.",
+        )
+
+
 def _check_authority(consent: Consent, authority: Authority | None) -> None:
     """An organisation's request is answered only with authority for that organisation."""
     if consent.party_type != PartyType.ORGANISATION.value:
@@ -295,16 +309,7 @@ def _check_authority(consent: Consent, authority: Authority | None) -> None:
         raise ConsentError(
             "no-authority", "Only a person with authority for the organisation can answer."
         )
-    owners_data = [
-        product.id
-        for product_id in consent.product_ids
-        if (product := find(product_id)) and product.subject is Subject.SOLE_PROPRIETOR
-    ]
-    if owners_data and authority.role != SOLE_PROPRIETOR_ROLE:
-        raise ConsentError(
-            "not-sole-proprietor",
-            f"Only the owner (innehaver) of a sole proprietorship can share {owners_data[0]}.",
-        )
+    check_owner_products(consent.product_ids, authority)
     consent.authority_role = authority.role
     consent.organisation_name = authority.organisation_name
 
@@ -356,12 +361,13 @@ def record_authority_refusal(
     *,
     person: str,
     organisation_number: str,
-    refusal: AuthorityRefusal,
+    reason: str,
     bank_organisation_number: str,
     consent_id: str | None,
     now: datetime,
 ) -> None:
-    """Audit an answer refused for want of authority; the consent itself is left as it was."""
+    """Audit an answer refused for want of authority (`reason`: an AuthorityRefusalReason,
+    or a ConsentError's code); the consent, if any, is left as it was."""
     log.append(
         session,
         AuditEvent(
@@ -374,7 +380,7 @@ def record_authority_refusal(
             details={
                 "bank": bank_organisation_number,
                 "party": PartyType.ORGANISATION.value,
-                "reason": refusal.reason.value,
+                "reason": reason,
             },
             occurred_at=now,
         ),

@@ -15,7 +15,9 @@ from gateway.citizen.service import PageError
 from gateway.citizen.texts import TEXTS, language_or_default
 from gateway.clock import Now
 from gateway.database import DbSession
+from gateway.enterprises.authority import RolesRegistry
 from gateway.receipts.service import signed_receipt
+from gateway.registries import Registries
 from gateway.settings import Settings
 
 HERE = Path(__file__).parent
@@ -44,6 +46,12 @@ def _person(request: Request) -> str:
         request.session[NEXT] = request.url.path
         raise LoginRequiredError
     return person
+
+
+def _roles_registry(request: Request) -> RolesRegistry:
+    """Enhetsregisteret, through the process's Brønnøysund connector."""
+    registries: Registries = request.app.state.registries
+    return registries.brreg
 
 
 def _check_csrf(request: Request, offered: str) -> None:
@@ -142,7 +150,12 @@ def consent_request_page(
     consent_id: str, request: Request, session: DbSession, now: Now
 ) -> HTMLResponse:
     view = service.consent_page(
-        session, consent_id, person=_person(request), language=_language(request), now=now
+        session,
+        consent_id,
+        person=_person(request),
+        language=_language(request),
+        now=now,
+        registry=_roles_registry(request),
     )
     return _render(request, "consent_request.html", {"consent": view})
 
@@ -159,7 +172,12 @@ def answer_consent_request(
 ) -> RedirectResponse:
     _check_csrf(request, csrf)
     back_to_bank = service.answer(
-        session, consent_id, person=_person(request), accept=decision == "accept", now=now
+        session,
+        consent_id,
+        person=_person(request),
+        accept=decision == "accept",
+        now=now,
+        registry=_roles_registry(request),
     )
     return _see_other(back_to_bank)
 
@@ -170,7 +188,12 @@ def authorization_page(
 ) -> HTMLResponse:
     """The consent page of the FAPI 2.0 code flow (the authorization endpoint sends the browser)."""
     view = authorization.authorization_page(
-        session, interaction_id, person=_person(request), language=_language(request), now=now
+        session,
+        interaction_id,
+        person=_person(request),
+        language=_language(request),
+        now=now,
+        registry=_roles_registry(request),
     )
     return _render(request, "authorize.html", {"consent": view})
 
@@ -184,6 +207,7 @@ def answer_authorization(
     now: Now,
     csrf: CsrfField,
     decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
+    organisation: Annotated[str | None, Form(max_length=16)] = None,
 ) -> RedirectResponse:
     _check_csrf(request, csrf)
     settings: Settings = request.app.state.settings
@@ -194,6 +218,8 @@ def answer_authorization(
         accept=decision == "accept",
         issuer=settings.issuer_url,
         now=now,
+        registry=_roles_registry(request),
+        organisation=organisation,
     )
     return _see_other(back_to_bank)
 
@@ -237,7 +263,12 @@ async def _on_page_error(request: Request, exc: Exception) -> Response:
     return _render(
         request,
         "error.html",
-        {"title": exc.title, "message": exc.message, "consent_status": exc.consent_status},
+        {
+            "title": exc.title,
+            "message": exc.message,
+            "consent_status": exc.consent_status,
+            "code": exc.code,
+        },
         status_code=exc.status,
     )
 

@@ -8,7 +8,7 @@ not codes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from consent.authority import on_behalf_of
+from consent.authority import Authority, AuthorityRefusal, on_behalf_of
 from consent.catalogue import MetadataKind, find
 from consent.clients import repository as clients
 from consent.consents import lifecycle, repository
@@ -25,6 +25,12 @@ from consent.consents.models import Consent
 from consent.consents.states import ConsentStatus
 from consent.parties import PartyType
 from gateway.citizen.texts import MONTHS, TEXTS
+from gateway.enterprises.authority import (
+    AuthorityUnavailableError,
+    RolesRegistry,
+    authority_in_registry,
+)
+from gateway.problems import KeepsAuditRecord
 
 NORWAY = ZoneInfo("Europe/Oslo")
 
@@ -33,13 +39,36 @@ class PageError(Exception):
     """A refusal the citizen sees as a page: a status, a title and an explanation (text keys)."""
 
     def __init__(
-        self, status: int, title: str, message: str, *, consent_status: str | None = None
+        self,
+        status: int,
+        title: str,
+        message: str,
+        *,
+        consent_status: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(title)
         self.status = status
         self.title = title
         self.message = message
         self.consent_status = consent_status  # shown in `message` as {status}
+        self.code = code  # a stable code shown on the page, for support and for tests
+
+
+class AuditedPageError(PageError, KeepsAuditRecord):
+    """A refusal page whose audit record is committed (an answer refused for want of
+    authority)."""
+
+
+def authority_refused(code: str, *, audited: bool) -> PageError:
+    """The page that says why the person may not answer for the enterprise."""
+    kind = AuditedPageError if audited else PageError
+    status = 503 if code == REGISTRY_UNAVAILABLE else 403
+    return kind(status, "authority_refused_title", f"refused_{code}", code=code)
+
+
+# Enhetsregisteret did not answer: nothing is decided, the person may try again.
+REGISTRY_UNAVAILABLE = "roles-unavailable"
 
 
 @dataclass(frozen=True)
@@ -189,6 +218,19 @@ def _view(
     )
 
 
+def check_authority(
+    registry: RolesRegistry, person: str, organisation_number: str
+) -> Authority | AuthorityRefusal:
+    try:
+        return authority_in_registry(registry, person, organisation_number)
+    except AuthorityUnavailableError as error:
+        raise authority_refused(REGISTRY_UNAVAILABLE, audited=False) from error
+
+
+def _awaits_answer(consent: Consent, now: datetime) -> bool:
+    return consent.status == ConsentStatus.CREATED.value and not lifecycle.expiry_due(consent, now)
+
+
 def _persons_consent(session: Session, consent_id: str, person: str, now: datetime) -> Consent:
     consent = repository.get_for_update(session, consent_id)
     if consent is None:
@@ -200,24 +242,83 @@ def _persons_consent(session: Session, consent_id: str, person: str, now: dateti
 
 
 def consent_page(
-    session: Session, consent_id: str, *, person: str, language: str, now: datetime
+    session: Session,
+    consent_id: str,
+    *,
+    person: str,
+    language: str,
+    now: datetime,
+    registry: RolesRegistry,
 ) -> ConsentView:
-    """The request to answer. Refused pages explain an expired, answered or withdrawn request."""
+    """The request to answer. Refused pages explain an expired, answered or withdrawn request,
+    and, for an enterprise, why the person may not answer for it."""
     consent = _persons_consent(session, consent_id, person, now)
-    return _view(session, consent, language)
+    view = _view(session, consent, language)
+    if consent.organisation_number is None or not _awaits_answer(consent, now):
+        return view
+    decision = check_authority(registry, person, consent.organisation_number)
+    if isinstance(decision, AuthorityRefusal):
+        raise authority_refused(decision.reason.value, audited=False)
+    return replace(
+        view,
+        on_behalf_of=on_behalf_of(
+            decision.organisation_name, decision.organisation_number, decision.role, language
+        ),
+    )
 
 
-def answer(session: Session, consent_id: str, *, person: str, accept: bool, now: datetime) -> str:
-    """Record the citizen's answer; returns where the browser goes next: back to the bank."""
+def answer(
+    session: Session,
+    consent_id: str,
+    *,
+    person: str,
+    accept: bool,
+    now: datetime,
+    registry: RolesRegistry,
+) -> str:
+    """Record the citizen's answer; returns where the browser goes next: back to the bank.
+
+    For an enterprise the person's authority is read from Enhetsregisteret now; without
+    it no answer is recorded, only the refusal in the audit log.
+    """
     consent = _persons_consent(session, consent_id, person, now)
+    authority: Authority | None = None
+    if consent.organisation_number is not None and _awaits_answer(consent, now):
+        decision = check_authority(registry, person, consent.organisation_number)
+        if isinstance(decision, AuthorityRefusal):
+            _audit_refusal(session, consent, person, decision.reason.value, now)
+            raise authority_refused(decision.reason.value, audited=True)
+        authority = decision
     try:
         if accept:
-            lifecycle.accept(session, consent, person=person, now=now)
+            lifecycle.accept(session, consent, person=person, now=now, authority=authority)
         else:
-            lifecycle.reject(session, consent, person=person, now=now)
+            lifecycle.reject(session, consent, person=person, now=now, authority=authority)
     except ConsentError as error:
+        if error.code == NOT_SOLE_PROPRIETOR:
+            _audit_refusal(session, consent, person, error.code, now)
+            raise authority_refused(error.code, audited=True) from error
         raise _refusal(consent, error) from error
     return bank_return_url(consent)
+
+
+NOT_SOLE_PROPRIETOR = "not-sole-proprietor"
+
+
+def _audit_refusal(
+    session: Session, consent: Consent, person: str, reason: str, now: datetime
+) -> None:
+    # Nothing else was changed: the consent stays as it was; this record is what is kept.
+    assert consent.organisation_number is not None
+    lifecycle.record_authority_refusal(
+        session,
+        person=person,
+        organisation_number=consent.organisation_number,
+        reason=reason,
+        bank_organisation_number=consent.bank_organisation_number,
+        consent_id=consent.id,
+        now=now,
+    )
 
 
 def _refusal(consent: Consent, error: ConsentError) -> PageError:

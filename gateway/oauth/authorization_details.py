@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consent.consents import lifecycle
-from consent.parties import ORGANISATION_URN_PREFIX, PERSON_URN_PREFIX, Party, party_of_urn
+from consent.identifiers import is_valid_organisation_number
+from consent.parties import (
+    ORGANISATION_URN_PREFIX,
+    PERSON_URN_PREFIX,
+    Party,
+    PartyType,
+    party_of_urn,
+)
 from gateway.oauth.errors import InvalidAuthorizationDetailsError
 
 CONSENT_TYPE = "urn:samtykke:consent"
@@ -91,7 +98,10 @@ def parse_consent_request(
     `[{"type": "urn:samtykke:consent-request", "products": [...], "purpose": "...",
     "validTo": "<ISO 8601>", "metadata": {...}, "oneTime": false}]`; products must be
     among the client's. `from` (optional) names the person the bank expects, e.g. the
-    loan applicant; then no one else may answer. `metadata` holds what the products
+    loan applicant; then no one else may answer. For an enterprise's consent, `from` is
+    the enterprise's organisation URN, or `"partyType": "organisation"` lets the person
+    name the enterprise on the consent page; either way their authority for it is
+    checked in Enhetsregisteret when they answer. `metadata` holds what the products
     need (e.g. `inntektsaar`, `fraogmed`, `tilogmed`); each product takes its own keys.
     """
     if not raw:
@@ -105,7 +115,7 @@ def parse_consent_request(
     detail = details[0]
     if detail.get("type") != CONSENT_REQUEST_TYPE:
         raise _invalid(f"Unknown authorization_details type; supported: {CONSENT_REQUEST_TYPE}.")
-    known = {"type", "products", "purpose", "validTo", "metadata", "oneTime", "from"}
+    known = {"type", "products", "purpose", "validTo", "metadata", "oneTime", "from", "partyType"}
     unknown = set(detail) - known
     if unknown:
         raise _invalid(f"Unknown authorization_details fields: {', '.join(sorted(unknown))}.")
@@ -124,31 +134,49 @@ def parse_consent_request(
         raise _invalid("'purpose' must say, in at most 500 characters, why the data is needed.")
     if not isinstance(valid_to, str):
         raise _invalid("'validTo' must give when the consent ends (ISO 8601).")
-    person_urn = detail.get("from")
-    if person_urn is not None and (
-        not isinstance(person_urn, str)
-        or not person_urn.startswith(PERSON_URN_PREFIX)
-        or not _is_person_number(person_urn.removeprefix(PERSON_URN_PREFIX))
-    ):
-        raise _invalid(f"'from', when sent, must be {PERSON_URN_PREFIX}<11 digits>.")
+    party_type = _party_type_asked(detail)
     if not isinstance(detail.get("oneTime", False), bool):
         raise _invalid("'oneTime' must be true or false.")
     metadata = detail.get("metadata", {})
     if not isinstance(metadata, dict):
         raise _invalid('\'metadata\' must be an object, e.g. {"inntektsaar": "2024"}.')
-    _check_consent_rules(products, metadata, valid_to, now)
+    _check_consent_rules(products, metadata, valid_to, now, party_type)
     return [detail]
 
 
+def _party_type_asked(detail: dict[str, object]) -> PartyType:
+    """A person's consent, or an enterprise's: `from` names the enterprise, or `partyType`
+    "organisation" lets the person name it on the consent page."""
+    urn = detail.get("from")
+    party = party_of(urn) if urn is not None else None
+    if urn is not None and (
+        party is None or (party.is_organisation and not is_valid_organisation_number(party.id))
+    ):
+        raise _invalid(
+            f"'from', when sent, must be {PERSON_URN_PREFIX}<11 digits> "
+            f"or {ORGANISATION_URN_PREFIX}<organisation number>."
+        )
+    asked = detail.get("partyType", PartyType.PERSON.value)
+    if asked not in (PartyType.PERSON.value, PartyType.ORGANISATION.value):
+        raise _invalid('\'partyType\', when sent, must be "person" or "organisation".')
+    if party is not None and asked != party.type.value and "partyType" in detail:
+        raise _invalid("'partyType' and 'from' name different kinds of party.")
+    return party.type if party is not None else PartyType(asked)
+
+
 def _check_consent_rules(
-    products: list[str], metadata: dict[str, object], valid_to: str, now: datetime
+    products: list[str],
+    metadata: dict[str, object],
+    valid_to: str,
+    now: datetime,
+    party_type: PartyType,
 ) -> None:
     """Apply the consent rules at push time, so the bank hears of a request they refuse
     here rather than the citizen meeting it on the consent page."""
     rights = lifecycle.rights_asked(products, metadata)
     try:
         valid_until = datetime.fromisoformat(valid_to)
-        lifecycle.validate_rights(rights, now)
+        lifecycle.validate_rights(rights, now, party_type)
         lifecycle.validate_validity(rights, valid_until, now)
     except ValueError as error:
         raise _invalid(f"'validTo' must be an ISO 8601 time with a time zone: {error}") from None
