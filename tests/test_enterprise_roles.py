@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -100,6 +101,13 @@ def test_the_enterprises_are_valid_the_same_for_every_seed_and_held_by_named_per
     assert small.organisations[NESHEIM_SJOMAT].konkurs
     assert small.organisations[DALBY_KORN].under_avvikling
     assert any(h.fratraadt for h in small.organisations[HAUGLAND_FJORFE].roller)
+
+
+def test_the_readme_names_the_enterprises() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "mock_registries" / "README.md").read_text()
+    population = build_population(2025, 0)
+    for orgnr in ENTERPRISES:
+        assert f"| `{orgnr}` | {population.organisations[orgnr].navn} |" in readme
 
 
 def test_open_roles_name_people_without_their_numbers(
