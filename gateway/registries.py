@@ -22,8 +22,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from joserfc import jwt
 
-from connectors import brreg, landbruk, skatteetaten
+from connectors import brreg, fiskeri, landbruk, skatteetaten
 from connectors.brreg import BrregClient
+from connectors.fiskeri import FiskeriClient
 from connectors.landbruk import LandbrukClient
 from connectors.skatteetaten import SkatteetatenClient
 from gateway.keys import KeyPurpose, KeyStore
@@ -86,11 +87,13 @@ class Registries:
     skatteetaten: SkatteetatenClient
     brreg: BrregClient
     landbruk: LandbrukClient
+    fiskeri: FiskeriClient
 
     def close(self) -> None:
         self.skatteetaten.close()
         self.brreg.close()
         self.landbruk.close()
+        self.fiskeri.close()
 
 
 def build_registries(settings: Settings, keys: KeyStore) -> Registries:
@@ -103,6 +106,7 @@ def build_registries(settings: Settings, keys: KeyStore) -> Registries:
         ),
         brreg=BrregClient(settings.brreg_base_url, signer(brreg.AUDIENCE)),
         landbruk=LandbrukClient(settings.landbruk_base_url, signer(landbruk.AUDIENCE)),
+        fiskeri=FiskeriClient(settings.fiskeri_base_url, signer(fiskeri.AUDIENCE)),
     )
 
 

@@ -24,7 +24,8 @@ async def serve(settings: MockSettings) -> None:
     print(
         f"Mock registries on {settings.host}: Skatteetaten :{settings.skatteetaten_port}, "
         f"Brønnøysund :{settings.brreg_port}, ID-porten :{settings.idporten_port}, "
-        f"Landbruksdirektoratet :{settings.landbruk_port} "
+        f"Landbruksdirektoratet :{settings.landbruk_port}, "
+        f"Fiskeridirektoratet :{settings.fiskeri_port} "
         f"(seed {settings.seed}; test persons at "
         f"{settings.public_url(settings.idporten_port)}/test-persons)",
         file=sys.stderr,

@@ -13,7 +13,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from mock_registries import brreg, idporten, landbruk, skatteetaten
+from mock_registries import brreg, fiskeri, idporten, landbruk, skatteetaten
 from mock_registries.population import build_population
 from mock_registries.settings import MockSettings
 
@@ -22,6 +22,7 @@ OPENAPI_DOCUMENTS = {
     "brreg": Path("openapi/mock-brreg.json"),
     "idporten": Path("openapi/mock-idporten.json"),
     "landbruk": Path("openapi/mock-landbruk.json"),
+    "fiskeri": Path("openapi/mock-fiskeri.json"),
 }
 
 
@@ -41,6 +42,7 @@ def build_apps(settings: MockSettings) -> dict[str, tuple[FastAPI, int]]:
             landbruk.create_app(settings, population=population),
             settings.landbruk_port,
         ),
+        "fiskeri": (fiskeri.create_app(settings, population=population), settings.fiskeri_port),
     }
 
 

@@ -19,10 +19,12 @@ from connectors.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from connectors.fiskeri import FiskeriClient
 from connectors.landbruk import LandbrukClient
 from tests.test_connectors_unit import FakeTime, _http
 
 LDIR = "http://landbruk.test"
+AQUA = "http://fiskeri.test"
 ORGNR = "974760673"
 SOKNADER = f"{LDIR}/produksjonstilskudd/api/v1/foretak/{ORGNR}/soknader"
 SOKNAD = {
@@ -50,6 +52,13 @@ def mock() -> Iterator[respx.MockRouter]:
 @pytest.fixture
 def landbruk(fake_time: FakeTime) -> Iterator[LandbrukClient]:
     client = LandbrukClient(LDIR, lambda s: s, http=_http("landbruksdirektoratet", LDIR, fake_time))
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def fiskeri(fake_time: FakeTime) -> Iterator[FiskeriClient]:
+    client = FiskeriClient(AQUA, lambda s: s, http=_http("fiskeridirektoratet", AQUA, fake_time))
     yield client
     client.close()
 
@@ -139,3 +148,94 @@ def test_subsidy_timeouts_are_retried_then_reported(
         landbruk.soknader(ORGNR)
     assert route.call_count == 3
     assert len(fake_time.sleeps) == 2
+
+
+def _licence(number: int) -> dict[str, object]:
+    return {"licenseNr": f"H-T-{number:04d}", "openLegalEntityNr": ORGNR,
+            "capacity": {"current": 780, "unit": "TN", "type": "MTB"}}  # fmt: skip
+
+
+def test_licences_are_read_page_by_page_with_the_range_header_and_no_token(
+    mock: respx.MockRouter, fiskeri: FiskeriClient
+) -> None:
+    def page(request: httpx.Request) -> httpx.Response:
+        first, last = (int(n) for n in request.headers["range"].split("-"))
+        assert last - first + 1 == 100
+        return httpx.Response(200, json=[_licence(n) for n in range(first, min(last + 1, 130))])
+
+    route = mock.get(f"{AQUA}/pub-aqua/api/v1/licenses", params={"legal-entity-nr": ORGNR}).mock(
+        side_effect=page
+    )
+    licences = fiskeri.licenses(ORGNR)
+    assert len(licences) == 130
+    assert licences[129].license_nr == "H-T-0129"
+    assert [c.request.headers["range"] for c in route.calls] == ["0-99", "100-199"]
+    assert all("Authorization" not in c.request.headers for c in route.calls)
+
+
+def test_biomass_sends_the_scope_and_months(mock: respx.MockRouter, fiskeri: FiskeriClient) -> None:
+    month = {"maaned": "2025-01", "beholdningAntall": 10, "beholdningKg": 40, "utsattAntall": 0,
+             "slaktetAntall": 0, "slaktetKg": 0, "dodfiskAntall": 1}  # fmt: skip
+    body = {"organisasjonsnummer": ORGNR, "fraOgMed": "2025-01", "tilOgMed": "2025-02",
+            "lokaliteter": [{"lokalitetsnummer": 1, "maaneder": [month]}]}  # fmt: skip
+    route = mock.get(f"{AQUA}/akvakultur/api/v1/foretak/{ORGNR}/biomasse").mock(
+        return_value=httpx.Response(200, json=body)
+    )
+    biomasse = fiskeri.biomasse(ORGNR, date(2025, 1, 1), date(2025, 2, 28))
+    assert biomasse.beholdning_kg("2025-01") == 40
+    request = route.calls.last.request
+    assert request.headers["Authorization"] == "Bearer token-for-fiskeridirektoratet:biomasse"
+    assert request.url.params["fraOgMed"] == "2025-01"
+    assert request.url.params["tilOgMed"] == "2025-02"
+
+
+@pytest.mark.parametrize(
+    ("status", "kode", "expected"),
+    [(404, "BIO-007", OrganisationNotFound), (404, "BIO-008", NoDataForPeriod),
+     (400, "BIO-006", RequestRejected), (401, "BIO-004", CredentialsRejected),
+     (403, "BIO-005", CredentialsRejected), (503, "BIO-002", UpstreamUnavailable)],
+)  # fmt: skip
+def test_every_biomass_error_code(
+    mock: respx.MockRouter,
+    fiskeri: FiskeriClient,
+    status: int,
+    kode: str,
+    expected: type[RegistryError],
+) -> None:
+    mock.get(f"{AQUA}/akvakultur/api/v1/foretak/{ORGNR}/biomasse").mock(
+        return_value=_error(status, kode)
+    )
+    with pytest.raises(expected) as raised:
+        fiskeri.biomasse(ORGNR, date(2025, 1, 1), date(2025, 2, 1))
+    assert raised.value.code == kode
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [(httpx.Response(404, json={"status": 404}), RequestRejected),
+     (httpx.Response(400, json={"status": 400}), RequestRejected),
+     (httpx.Response(200, json={"not": "a list"}), MalformedResponse),
+     (httpx.Response(200, json=[{"journalDate": "the day before"}]), MalformedResponse),
+     (httpx.Response(200, text="<html>", headers={"Content-Type": "text/html"}),
+      MalformedResponse)],
+)  # fmt: skip
+def test_register_errors_and_malformed_lists(
+    mock: respx.MockRouter,
+    fiskeri: FiskeriClient,
+    answer: httpx.Response,
+    expected: type[RegistryError],
+) -> None:
+    mock.get(f"{AQUA}/pub-aqua/api/v1/licenses/H-T-0001/liens").mock(return_value=answer)
+    with pytest.raises(expected):
+        fiskeri.liens("H-T-0001")
+
+
+def test_a_list_that_never_ends_is_malformed(
+    mock: respx.MockRouter, fiskeri: FiskeriClient
+) -> None:
+    route = mock.get(f"{AQUA}/pub-aqua/api/v1/licenses/H-T-0001/transfers").mock(
+        return_value=httpx.Response(200, json=[{"identityNr": "1"}] * 100)
+    )
+    with pytest.raises(MalformedResponse, match="did not end"):
+        fiskeri.transfers("H-T-0001")
+    assert route.call_count == 50

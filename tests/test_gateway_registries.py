@@ -80,6 +80,7 @@ def test_the_lifespan_builds_the_clients_and_closes_them(app: FastAPI) -> None:
     assert registries.skatteetaten.http._client.is_closed
     assert registries.brreg.http._client.is_closed
     assert registries.landbruk.http._client.is_closed
+    assert registries.fiskeri.http._client.is_closed
 
 
 def test_the_gateway_reaches_the_mocks_which_fetch_its_keys(settings: Settings) -> None:
