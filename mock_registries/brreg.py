@@ -281,8 +281,20 @@ def roller_of(organisation: Organisation, population: Population, *, authorised:
     return Roller(rollegrupper=rollegrupper)
 
 
-def rettsstiftelse_of(person: Person, lien: Lien, population: Population) -> Rettsstiftelse:
+def rettsstiftelse_of(
+    holder: Person | Organisation, lien: Lien, population: Population
+) -> Rettsstiftelse:
+    """One registration; `holder` is the debtor, a person or an organisation."""
     creditor = population.organisation(lien.creditor)
+    debtor = (
+        Rolle(rolleinnehaver_type="BRPERSON", navn=holder.name, identifikator=holder.fnr)
+        if isinstance(holder, Person)
+        else Rolle(
+            rolleinnehaver_type="VIRKSOMHET",
+            navn=holder.navn,
+            identifikator=holder.organisasjonsnummer,
+        )
+    )
     registered = datetime(lien.registered.year, lien.registered.month, lien.registered.day, 9)
     settlement = None
     if lien.debt_settlement:
@@ -303,17 +315,26 @@ def rettsstiftelse_of(person: Person, lien: Lien, population: Population) -> Ret
         else lien.registered.replace(year=lien.registered.year + 10),
         slettet_dato=None,
         roller=[
-            Rolle(rolleinnehaver_type="BRPERSON", navn=person.name, identifikator=person.fnr),
+            debtor,
             Rolle(
                 rolleinnehaver_type="VIRKSOMHET",
                 navn=creditor.navn if creditor else "UKJENT KREDITOR",
                 identifikator=lien.creditor,
             ),
         ],
-        formuesgoder=[] if lien.debt_settlement else [{"type": "LOSOERE", "beskrivelse": "Løsøre"}],
+        formuesgoder=[] if lien.debt_settlement else [_formuesgode(lien.type)],
         krav=Krav(belop=[Belop(belop=lien.amount, valuta="NOK")]),
         gjeldsordning=settlement,
     )
+
+
+def _formuesgode(lien_type: str) -> dict[str, Any]:
+    """What a charge covers: the farm's equipment, the stock, claims, or movables."""
+    return {
+        "DRIFTSTILBEHOERSPANT": {"type": "DRIFTSTILBEHOER", "beskrivelse": "Driftstilbehør"},
+        "VARELAGERPANT": {"type": "VARELAGER", "beskrivelse": "Varelager"},
+        "FACTORINGPANT": {"type": "ENKLE_PENGEKRAV", "beskrivelse": "Utestående fordringer"},
+    }.get(lien_type, {"type": "LOSOERE", "beskrivelse": "Løsøre"})
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -433,6 +454,32 @@ def create_app(
         found = [rettsstiftelse_of(person, lien, people) for lien in person.liens] if person else []
         return Rettsstiftelser(
             sokeparameter=fnr,
+            oppslagstidspunkt=datetime.now(UTC).replace(microsecond=0),
+            antall_rettsstiftelser=len(found),
+            rettsstiftelser=found,
+            korrelasjonsid=str(uuid.uuid4()),
+        )
+
+    @app.get(
+        "/registerinfo/api/v1/rettsstiftelse/orgnr/{orgnr}",
+        response_model=Rettsstiftelser,
+        summary="Registered charges and liens on an organisation's assets",
+    )
+    async def rettsstiftelser_orgnr(request: Request, orgnr: str) -> Rettsstiftelser:
+        try:
+            await verifier.verify(request.headers.get("authorization"), SCOPE_LOSORE)
+        except TokenRejected as rejected:
+            raise BrregError(rejected.status, rejected.reason) from None
+        if not is_valid_organisation_number(orgnr):
+            raise BrregError(400, "Ugyldig organisasjonsnummer")
+        organisation = people.organisation(orgnr)
+        found = (
+            [rettsstiftelse_of(organisation, lien, people) for lien in organisation.liens]
+            if organisation
+            else []
+        )
+        return Rettsstiftelser(
+            sokeparameter=orgnr,
             oppslagstidspunkt=datetime.now(UTC).replace(microsecond=0),
             antall_rettsstiftelser=len(found),
             rettsstiftelser=found,

@@ -70,6 +70,8 @@ class Organisation:
     slettedato: date | None = None
     # Who Enhetsregisteret lists in a role (an enterprise's roles; empty for the others).
     roller: tuple[RoleHolding, ...] = ()
+    # Charges on the organisation's assets in Løsøreregisteret.
+    liens: tuple[Lien, ...] = ()
 
     @property
     def is_bank(self) -> bool:
@@ -235,12 +237,18 @@ def _enterprises(named: dict[str, Person]) -> tuple[Organisation, ...]:
     return (
         Organisation(VIKOREN_GARD, "VIKØREN GARD Solveig Vikøren", ENK_FORM,
                      COMBINED_FARMING_NACE, ENK_SECTOR, date(1994, 4, 1), 2,
-                     roller=(role("INNH", "Solveig Vikøren", date(1994, 4, 1)),)),
+                     roller=(role("INNH", "Solveig Vikøren", date(1994, 4, 1)),),
+                     liens=(Lien("2019011842", "DRIFTSTILBEHOERSPANT", VIDDA, 1_800_000,
+                                 date(2019, 5, 6)),)),
         Organisation(STRANDVIK_HAVBRUK, "STRANDVIK HAVBRUK AS", COMPANY_FORM, FISH_FARMING_NACE,
                      COMPANY_SECTOR, date(2006, 9, 12), 31,
                      roller=(role("DAGL", "Ola Strandvik", date(2016, 1, 4)),
                              role("LEDE", "Jon Skoglund", date(2006, 9, 12)),
-                             role("MEDL", "Kari Fjellheim", date(2019, 6, 20)))),
+                             role("MEDL", "Kari Fjellheim", date(2019, 6, 20))),
+                     liens=(Lien("2021020577", "VARELAGERPANT", FJORDKYST, 12_000_000,
+                                 date(2021, 3, 15)),
+                            Lien("2022009310", "FACTORINGPANT", NORDLYS, 4_500_000,
+                                 date(2022, 1, 10)))),
         Organisation(HAUGLAND_FJORFE, "HAUGLAND FJØRFE AS", COMPANY_FORM, POULTRY_NACE,
                      COMPANY_SECTOR, date(2015, 2, 2), 4,
                      roller=(role("DAGL", "Ingrid Haugland", date(2015, 2, 2), fratraadt=True),
@@ -249,7 +257,9 @@ def _enterprises(named: dict[str, Person]) -> tuple[Organisation, ...]:
         Organisation(NESHEIM_SJOMAT, "NESHEIM SJØMAT AS", COMPANY_FORM, FISH_FARMING_NACE,
                      COMPANY_SECTOR, date(2011, 5, 17), 0, konkurs=True,
                      roller=(role("DAGL", "Astrid Nesheim", date(2011, 5, 17)),
-                             role("LEDE", "Astrid Nesheim", date(2011, 5, 17)))),
+                             role("LEDE", "Astrid Nesheim", date(2011, 5, 17))),
+                     liens=(Lien("2025014466", "UTLEGGSPANT", NORDLYS, 640_000,
+                                 date(2025, 8, 29)),)),
         Organisation(DALBY_KORN, "DALBY KORN AS", COMPANY_FORM, GRAIN_NACE, COMPANY_SECTOR,
                      date(2008, 3, 3), 1, under_avvikling=True,
                      roller=(role("DAGL", "Per Dalby", date(2008, 3, 3)),

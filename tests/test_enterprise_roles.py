@@ -223,3 +223,24 @@ def test_the_connector_reports_a_token_without_the_roles_scope(
     connector.close()
     assert raised.value.status == 401
     assert brreg_connector.SCOPE_ROLLER == brreg.SCOPE_ROLLER
+
+
+def test_charges_on_an_enterprise_and_none_of_its_owners_own(
+    client: BrregClient, population: Population
+) -> None:
+    farm = client.rettsstiftelser_orgnr(VIKOREN_GARD)
+    assert farm.antall_rettsstiftelser == 1
+    (charge,) = farm.rettsstiftelser
+    assert charge.type == "DRIFTSTILBEHOERSPANT"
+    debtor, creditor = charge.roller
+    assert (debtor.rolleinnehaver_type, debtor.identifikator) == ("VIRKSOMHET", VIKOREN_GARD)
+    assert creditor.navn == "VIDDA SPAREBANK"
+    assert [r.type for r in client.rettsstiftelser_orgnr(STRANDVIK_HAVBRUK).rettsstiftelser] == [
+        "VARELAGERPANT",
+        "FACTORINGPANT",
+    ]
+    assert client.rettsstiftelser_orgnr(HAUGLAND_FJORFE).antall_rettsstiftelser == 0
+    owner = _person(population, "Solveig Vikøren").fnr
+    assert client.rettsstiftelser(owner).antall_rettsstiftelser == 0
+    with pytest.raises(RequestRejected):
+        client.rettsstiftelser_orgnr("999999998")
