@@ -56,6 +56,7 @@ ROLE_TYPES: Final = {
     "SIGN": "Signatur",
     "PROK": "Prokura",
 }
+GROUP_NAMES: Final = {"REVI": "Revisor", "REGN": "Regnskapsfører", "INNH": "Innehaver"}
 ROLE_GROUPS: Final = {
     "DAGL": ("DAGL", "Daglig leder/ adm.direktør"),
     "LEDE": ("STYR", "Styre"),
@@ -185,9 +186,17 @@ class RollePerson(WireModel):
     er_doed: bool
 
 
+class RolleEnhet(WireModel):
+    organisasjonsnummer: str
+    organisasjonsform: Kode
+    navn: list[str]
+    er_slettet: bool
+
+
 class Enhetsrolle(WireModel):
     type: Kode
-    person: RollePerson
+    person: RollePerson | None = None
+    enhet: RolleEnhet | None = None
     fratraadt: bool
     avregistrert: bool
     rekkefolge: int
@@ -242,30 +251,50 @@ def enhet_of(organisation: Organisation, base_url: str) -> Enhet:
     )
 
 
+def _rolle_person(
+    population: Population, fnr: str | None, *, authorised: bool
+) -> RollePerson | None:
+    person = population.person(fnr) if fnr else None
+    if person is None:
+        return None
+    return RollePerson(
+        fodselsnummer=person.fnr if authorised else None,
+        fodselsdato=person.birth_date,
+        navn=Personnavn(fornavn=person.fornavn, mellomnavn=None, etternavn=person.etternavn),
+        er_doed=False,
+    )
+
+
+def _rolle_enhet(population: Population, orgnr: str | None) -> RolleEnhet | None:
+    organisation = population.organisation(orgnr) if orgnr else None
+    if organisation is None:
+        return None
+    form, description = organisation.organisasjonsform
+    return RolleEnhet(
+        organisasjonsnummer=organisation.organisasjonsnummer,
+        organisasjonsform=Kode(kode=form, beskrivelse=description),
+        navn=[organisation.navn],
+        er_slettet=organisation.slettedato is not None,
+    )
+
+
 def roller_of(organisation: Organisation, population: Population, *, authorised: bool) -> Roller:
     """The roles grouped as Enhetsregisteret groups them, in the order they were listed."""
     groups: dict[tuple[str, str], list[RoleHolding]] = {}
     for holding in organisation.roller:
-        key = ROLE_GROUPS.get(holding.kode, (holding.kode, ROLE_TYPES[holding.kode]))
+        key = ROLE_GROUPS.get(
+            holding.kode, (holding.kode, GROUP_NAMES.get(holding.kode, ROLE_TYPES[holding.kode]))
+        )
         groups.setdefault(key, []).append(holding)
     rollegrupper = []
     for (group, description), holdings in groups.items():
         roller = []
         for order, holding in enumerate(holdings):
-            person = population.person(holding.fnr)
-            if person is None:  # the population always holds the role holders
-                continue
             roller.append(
                 Enhetsrolle(
                     type=Kode(kode=holding.kode, beskrivelse=ROLE_TYPES[holding.kode]),
-                    person=RollePerson(
-                        fodselsnummer=person.fnr if authorised else None,
-                        fodselsdato=person.birth_date,
-                        navn=Personnavn(
-                            fornavn=person.fornavn, mellomnavn=None, etternavn=person.etternavn
-                        ),
-                        er_doed=False,
-                    ),
+                    person=_rolle_person(population, holding.fnr, authorised=authorised),
+                    enhet=_rolle_enhet(population, holding.orgnr),
                     fratraadt=holding.fratraadt,
                     avregistrert=False,
                     rekkefolge=order,
@@ -421,6 +450,7 @@ def create_app(
         "/enhetsregisteret/autorisert-api/enheter/{organisasjonsnummer}/roller",
         response_model=Roller,
         responses={410: {"model": SlettetEnhet, "description": "Removed from the register"}},
+        response_model_exclude_none=True,
         summary="An organisation's roles with each person's fodselsnummer (authorised)",
         description=f"Needs the gateway's token with scope `{SCOPE_ROLLER}`.",
     )

@@ -48,12 +48,13 @@ class Trait(StrEnum):
 
 @dataclass(frozen=True)
 class RoleHolding:
-    """A person in a role of an organisation, as Enhetsregisteret lists it."""
+    """A person (or an organisation) in a role of an organisation, as Enhetsregisteret lists it."""
 
-    kode: str  # DAGL, LEDE, MEDL, INNH, ...
-    fnr: str  # a person of the population
+    kode: str  # DAGL, LEDE, MEDL, INNH, REVI, ...
+    fnr: str | None  # a person of the population; None when an organisation holds the role
     registered: date
-    fratraadt: bool = False  # the person has left the role: it gives no authority
+    fratraadt: bool = False  # the holder has left the role: it gives no authority
+    orgnr: str | None = None  # the organisation holding the role (an auditor, an accountant)
 
 
 @dataclass(frozen=True)
@@ -215,8 +216,9 @@ ACTIVE_BANKS = (FJORDKYST, NORDLYS, VIDDA)
 
 # The enterprises a person may consent for (agriculture and aquaculture), each with the
 # roles that make the case: see mock_registries/README.md.
-VIKOREN_GARD, STRANDVIK_HAVBRUK, HAUGLAND_FJORFE, NESHEIM_SJOMAT, DALBY_KORN = (
+VIKOREN_GARD, STRANDVIK_HAVBRUK, HAUGLAND_FJORFE, NESHEIM_SJOMAT, DALBY_KORN, FJORD_REVISJON = (
     _org(91100000), _org(91100100), _org(91100200), _org(91100300), _org(91100400),
+    _org(91100500),
 )  # fmt: skip
 ENK_FORM = ("ENK", "Enkeltpersonforetak")
 ENK_SECTOR = ("8200", "Personlig næringsdrivende")
@@ -244,11 +246,15 @@ def _enterprises(named: dict[str, Person]) -> tuple[Organisation, ...]:
                      COMPANY_SECTOR, date(2006, 9, 12), 31,
                      roller=(role("DAGL", "Ola Strandvik", date(2016, 1, 4)),
                              role("LEDE", "Jon Skoglund", date(2006, 9, 12)),
-                             role("MEDL", "Kari Fjellheim", date(2019, 6, 20))),
+                             role("MEDL", "Kari Fjellheim", date(2019, 6, 20)),
+                             RoleHolding("REVI", None, date(2006, 9, 12), orgnr=FJORD_REVISJON)),
                      liens=(Lien("2021020577", "VARELAGERPANT", FJORDKYST, 12_000_000,
                                  date(2021, 3, 15)),
                             Lien("2022009310", "FACTORINGPANT", NORDLYS, 4_500_000,
                                  date(2022, 1, 10)))),
+        Organisation(FJORD_REVISJON, "FJORD REVISJON AS", COMPANY_FORM, ("69.201", "Revisjon"),
+                     COMPANY_SECTOR, date(1991, 1, 7), 14,
+                     roller=(role("DAGL", "Jon Skoglund", date(1991, 1, 7)),)),
         Organisation(HAUGLAND_FJORFE, "HAUGLAND FJØRFE AS", COMPANY_FORM, POULTRY_NACE,
                      COMPANY_SECTOR, date(2015, 2, 2), 4,
                      roller=(role("DAGL", "Ingrid Haugland", date(2015, 2, 2), fratraadt=True),

@@ -30,6 +30,7 @@ from gateway.registries import RegistryTokenSigner
 from mock_registries import brreg
 from mock_registries.population import (
     DALBY_KORN,
+    FJORD_REVISJON,
     FJORDKYST,
     HAUGLAND_FJORFE,
     NESHEIM_SJOMAT,
@@ -96,7 +97,7 @@ def test_the_enterprises_are_valid_the_same_for_every_seed_and_held_by_named_per
         enterprise = small.organisations[orgnr]
         assert enterprise == other.organisations[orgnr]
         assert enterprise.roller
-        assert {holding.fnr for holding in enterprise.roller} <= named
+        assert {holding.fnr for holding in enterprise.roller if holding.fnr} <= named
     assert small.organisations[VIKOREN_GARD].organisasjonsform[0] == "ENK"
     assert small.organisations[NESHEIM_SJOMAT].konkurs
     assert small.organisations[DALBY_KORN].under_avvikling
@@ -117,7 +118,11 @@ def test_open_roles_name_people_without_their_numbers(
     assert _person(population, "Ola Strandvik").fnr not in answer.text
     body = answer.json()
     groups = {g["type"]["kode"]: g for g in body["rollegrupper"]}
-    assert set(groups) == {"DAGL", "STYR"}
+    assert set(groups) == {"DAGL", "STYR", "REVI"}
+    (auditor,) = groups["REVI"]["roller"]
+    assert "person" not in auditor
+    assert auditor["enhet"]["organisasjonsnummer"] == FJORD_REVISJON
+    assert auditor["enhet"]["navn"] == ["FJORD REVISJON AS"]
     board = [
         (r["type"]["kode"], r["person"]["navn"]["etternavn"]) for r in groups["STYR"]["roller"]
     ]
@@ -178,6 +183,15 @@ def test_the_connector_finds_who_may_act_for_each_enterprise(
         assert role.person is not None
         assert role.person.navn.fullt_navn == name
         assert role.kode in AUTHORITY_ROLE_CODES
+
+
+def test_a_role_held_by_an_organisation_gives_no_person_authority(client: BrregClient) -> None:
+    roller = client.roller(STRANDVIK_HAVBRUK)
+    (auditor,) = [r for r in roller.alle if r.kode == "REVI"]
+    assert auditor.person is None
+    assert auditor.enhet is not None
+    assert auditor.enhet.organisasjonsnummer == FJORD_REVISJON
+    assert not auditor.gives_authority
 
 
 def test_an_ended_role_is_listed_but_gives_no_authority(
