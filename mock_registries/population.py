@@ -175,6 +175,15 @@ class Population:
     def organisation(self, orgnr: str) -> Organisation | None:
         return self.organisations.get(orgnr)
 
+    def roles_of(self, fnr: str) -> list[tuple[Organisation, RoleHolding]]:
+        """Every role the person holds or held, in the order the organisations were made."""
+        return [
+            (organisation, holding)
+            for organisation in self.organisations.values()
+            for holding in organisation.roller
+            if holding.fnr == fnr
+        ]
+
 
 def _org(base: int) -> str:
     """The first valid organisation number at or after an 8-digit base."""
