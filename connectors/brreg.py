@@ -11,6 +11,7 @@ Løsøreregisteret needs a token with scope ``brreg:losore``.
     roller.roles_of(fnr)                    # every role the person holds, ended ones too
     roller.authority_of(fnr)                # Enhetsrolle giving authority, or None
     rolle.kode, rolle.beskrivelse           # "DAGL", "Daglig leder/ adm.direktør"
+    brreg.rettsstiftelser_orgnr(orgnr)      # Rettsstiftelser: charges on an organisation
 """
 
 from __future__ import annotations
@@ -253,6 +254,18 @@ class BrregClient(RegistryClient):
         """Registered liens, charges and debt settlements on a person in Løsøreregisteret."""
         response = self.http.get(
             f"/registerinfo/api/v1/rettsstiftelse/fnr/{fnr}", scope=SCOPE_LOSORE
+        )
+        if response.status_code == 200:
+            return parse_model(REGISTRY, response, Rettsstiftelser)
+        raise _error_from(response)
+
+    def rettsstiftelser_orgnr(self, orgnr: str) -> Rettsstiftelser:
+        """Registered charges and liens on an organisation's assets in Løsøreregisteret
+        (equipment, stock, claims); an organisation with none has an empty list."""
+        if not is_valid_organisation_number(orgnr):
+            raise RequestRejected(REGISTRY, "not a valid organisation number")
+        response = self.http.get(
+            f"/registerinfo/api/v1/rettsstiftelse/orgnr/{orgnr}", scope=SCOPE_LOSORE
         )
         if response.status_code == 200:
             return parse_model(REGISTRY, response, Rettsstiftelser)

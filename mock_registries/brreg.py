@@ -56,6 +56,7 @@ ROLE_TYPES: Final = {
     "SIGN": "Signatur",
     "PROK": "Prokura",
 }
+GROUP_NAMES: Final = {"REVI": "Revisor", "REGN": "Regnskapsfører", "INNH": "Innehaver"}
 ROLE_GROUPS: Final = {
     "DAGL": ("DAGL", "Daglig leder/ adm.direktør"),
     "LEDE": ("STYR", "Styre"),
@@ -185,9 +186,17 @@ class RollePerson(WireModel):
     er_doed: bool
 
 
+class RolleEnhet(WireModel):
+    organisasjonsnummer: str
+    organisasjonsform: Kode
+    navn: list[str]
+    er_slettet: bool
+
+
 class Enhetsrolle(WireModel):
     type: Kode
-    person: RollePerson
+    person: RollePerson | None = None
+    enhet: RolleEnhet | None = None
     fratraadt: bool
     avregistrert: bool
     rekkefolge: int
@@ -242,30 +251,50 @@ def enhet_of(organisation: Organisation, base_url: str) -> Enhet:
     )
 
 
+def _rolle_person(
+    population: Population, fnr: str | None, *, authorised: bool
+) -> RollePerson | None:
+    person = population.person(fnr) if fnr else None
+    if person is None:
+        return None
+    return RollePerson(
+        fodselsnummer=person.fnr if authorised else None,
+        fodselsdato=person.birth_date,
+        navn=Personnavn(fornavn=person.fornavn, mellomnavn=None, etternavn=person.etternavn),
+        er_doed=False,
+    )
+
+
+def _rolle_enhet(population: Population, orgnr: str | None) -> RolleEnhet | None:
+    organisation = population.organisation(orgnr) if orgnr else None
+    if organisation is None:
+        return None
+    form, description = organisation.organisasjonsform
+    return RolleEnhet(
+        organisasjonsnummer=organisation.organisasjonsnummer,
+        organisasjonsform=Kode(kode=form, beskrivelse=description),
+        navn=[organisation.navn],
+        er_slettet=organisation.slettedato is not None,
+    )
+
+
 def roller_of(organisation: Organisation, population: Population, *, authorised: bool) -> Roller:
     """The roles grouped as Enhetsregisteret groups them, in the order they were listed."""
     groups: dict[tuple[str, str], list[RoleHolding]] = {}
     for holding in organisation.roller:
-        key = ROLE_GROUPS.get(holding.kode, (holding.kode, ROLE_TYPES[holding.kode]))
+        key = ROLE_GROUPS.get(
+            holding.kode, (holding.kode, GROUP_NAMES.get(holding.kode, ROLE_TYPES[holding.kode]))
+        )
         groups.setdefault(key, []).append(holding)
     rollegrupper = []
     for (group, description), holdings in groups.items():
         roller = []
         for order, holding in enumerate(holdings):
-            person = population.person(holding.fnr)
-            if person is None:  # the population always holds the role holders
-                continue
             roller.append(
                 Enhetsrolle(
                     type=Kode(kode=holding.kode, beskrivelse=ROLE_TYPES[holding.kode]),
-                    person=RollePerson(
-                        fodselsnummer=person.fnr if authorised else None,
-                        fodselsdato=person.birth_date,
-                        navn=Personnavn(
-                            fornavn=person.fornavn, mellomnavn=None, etternavn=person.etternavn
-                        ),
-                        er_doed=False,
-                    ),
+                    person=_rolle_person(population, holding.fnr, authorised=authorised),
+                    enhet=_rolle_enhet(population, holding.orgnr),
                     fratraadt=holding.fratraadt,
                     avregistrert=False,
                     rekkefolge=order,
@@ -281,8 +310,20 @@ def roller_of(organisation: Organisation, population: Population, *, authorised:
     return Roller(rollegrupper=rollegrupper)
 
 
-def rettsstiftelse_of(person: Person, lien: Lien, population: Population) -> Rettsstiftelse:
+def rettsstiftelse_of(
+    holder: Person | Organisation, lien: Lien, population: Population
+) -> Rettsstiftelse:
+    """One registration; `holder` is the debtor, a person or an organisation."""
     creditor = population.organisation(lien.creditor)
+    debtor = (
+        Rolle(rolleinnehaver_type="BRPERSON", navn=holder.name, identifikator=holder.fnr)
+        if isinstance(holder, Person)
+        else Rolle(
+            rolleinnehaver_type="VIRKSOMHET",
+            navn=holder.navn,
+            identifikator=holder.organisasjonsnummer,
+        )
+    )
     registered = datetime(lien.registered.year, lien.registered.month, lien.registered.day, 9)
     settlement = None
     if lien.debt_settlement:
@@ -303,17 +344,26 @@ def rettsstiftelse_of(person: Person, lien: Lien, population: Population) -> Ret
         else lien.registered.replace(year=lien.registered.year + 10),
         slettet_dato=None,
         roller=[
-            Rolle(rolleinnehaver_type="BRPERSON", navn=person.name, identifikator=person.fnr),
+            debtor,
             Rolle(
                 rolleinnehaver_type="VIRKSOMHET",
                 navn=creditor.navn if creditor else "UKJENT KREDITOR",
                 identifikator=lien.creditor,
             ),
         ],
-        formuesgoder=[] if lien.debt_settlement else [{"type": "LOSOERE", "beskrivelse": "Løsøre"}],
+        formuesgoder=[] if lien.debt_settlement else [_formuesgode(lien.type)],
         krav=Krav(belop=[Belop(belop=lien.amount, valuta="NOK")]),
         gjeldsordning=settlement,
     )
+
+
+def _formuesgode(lien_type: str) -> dict[str, Any]:
+    """What a charge covers: the farm's equipment, the stock, claims, or movables."""
+    return {
+        "DRIFTSTILBEHOERSPANT": {"type": "DRIFTSTILBEHOER", "beskrivelse": "Driftstilbehør"},
+        "VARELAGERPANT": {"type": "VARELAGER", "beskrivelse": "Varelager"},
+        "FACTORINGPANT": {"type": "ENKLE_PENGEKRAV", "beskrivelse": "Utestående fordringer"},
+    }.get(lien_type, {"type": "LOSOERE", "beskrivelse": "Løsøre"})
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -400,6 +450,7 @@ def create_app(
         "/enhetsregisteret/autorisert-api/enheter/{organisasjonsnummer}/roller",
         response_model=Roller,
         responses={410: {"model": SlettetEnhet, "description": "Removed from the register"}},
+        response_model_exclude_none=True,
         summary="An organisation's roles with each person's fodselsnummer (authorised)",
         description=f"Needs the gateway's token with scope `{SCOPE_ROLLER}`.",
     )
@@ -433,6 +484,32 @@ def create_app(
         found = [rettsstiftelse_of(person, lien, people) for lien in person.liens] if person else []
         return Rettsstiftelser(
             sokeparameter=fnr,
+            oppslagstidspunkt=datetime.now(UTC).replace(microsecond=0),
+            antall_rettsstiftelser=len(found),
+            rettsstiftelser=found,
+            korrelasjonsid=str(uuid.uuid4()),
+        )
+
+    @app.get(
+        "/registerinfo/api/v1/rettsstiftelse/orgnr/{orgnr}",
+        response_model=Rettsstiftelser,
+        summary="Registered charges and liens on an organisation's assets",
+    )
+    async def rettsstiftelser_orgnr(request: Request, orgnr: str) -> Rettsstiftelser:
+        try:
+            await verifier.verify(request.headers.get("authorization"), SCOPE_LOSORE)
+        except TokenRejected as rejected:
+            raise BrregError(rejected.status, rejected.reason) from None
+        if not is_valid_organisation_number(orgnr):
+            raise BrregError(400, "Ugyldig organisasjonsnummer")
+        organisation = people.organisation(orgnr)
+        found = (
+            [rettsstiftelse_of(organisation, lien, people) for lien in organisation.liens]
+            if organisation
+            else []
+        )
+        return Rettsstiftelser(
+            sokeparameter=orgnr,
             oppslagstidspunkt=datetime.now(UTC).replace(microsecond=0),
             antall_rettsstiftelser=len(found),
             rettsstiftelser=found,

@@ -48,12 +48,13 @@ class Trait(StrEnum):
 
 @dataclass(frozen=True)
 class RoleHolding:
-    """A person in a role of an organisation, as Enhetsregisteret lists it."""
+    """A person (or an organisation) in a role of an organisation, as Enhetsregisteret lists it."""
 
-    kode: str  # DAGL, LEDE, MEDL, INNH, ...
-    fnr: str  # a person of the population
+    kode: str  # DAGL, LEDE, MEDL, INNH, REVI, ...
+    fnr: str | None  # a person of the population; None when an organisation holds the role
     registered: date
-    fratraadt: bool = False  # the person has left the role: it gives no authority
+    fratraadt: bool = False  # the holder has left the role: it gives no authority
+    orgnr: str | None = None  # the organisation holding the role (an auditor, an accountant)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class Organisation:
     slettedato: date | None = None
     # Who Enhetsregisteret lists in a role (an enterprise's roles; empty for the others).
     roller: tuple[RoleHolding, ...] = ()
+    # Charges on the organisation's assets in Løsøreregisteret.
+    liens: tuple[Lien, ...] = ()
 
     @property
     def is_bank(self) -> bool:
@@ -172,6 +175,15 @@ class Population:
     def organisation(self, orgnr: str) -> Organisation | None:
         return self.organisations.get(orgnr)
 
+    def roles_of(self, fnr: str) -> list[tuple[Organisation, RoleHolding]]:
+        """Every role the person holds or held, in the order the organisations were made."""
+        return [
+            (organisation, holding)
+            for organisation in self.organisations.values()
+            for holding in organisation.roller
+            if holding.fnr == fnr
+        ]
+
 
 def _org(base: int) -> str:
     """The first valid organisation number at or after an 8-digit base."""
@@ -213,8 +225,9 @@ ACTIVE_BANKS = (FJORDKYST, NORDLYS, VIDDA)
 
 # The enterprises a person may consent for (agriculture and aquaculture), each with the
 # roles that make the case: see mock_registries/README.md.
-VIKOREN_GARD, STRANDVIK_HAVBRUK, HAUGLAND_FJORFE, NESHEIM_SJOMAT, DALBY_KORN = (
+VIKOREN_GARD, STRANDVIK_HAVBRUK, HAUGLAND_FJORFE, NESHEIM_SJOMAT, DALBY_KORN, FJORD_REVISJON = (
     _org(91100000), _org(91100100), _org(91100200), _org(91100300), _org(91100400),
+    _org(91100500),
 )  # fmt: skip
 ENK_FORM = ("ENK", "Enkeltpersonforetak")
 ENK_SECTOR = ("8200", "Personlig næringsdrivende")
@@ -235,12 +248,22 @@ def _enterprises(named: dict[str, Person]) -> tuple[Organisation, ...]:
     return (
         Organisation(VIKOREN_GARD, "VIKØREN GARD Solveig Vikøren", ENK_FORM,
                      COMBINED_FARMING_NACE, ENK_SECTOR, date(1994, 4, 1), 2,
-                     roller=(role("INNH", "Solveig Vikøren", date(1994, 4, 1)),)),
+                     roller=(role("INNH", "Solveig Vikøren", date(1994, 4, 1)),),
+                     liens=(Lien("2019011842", "DRIFTSTILBEHOERSPANT", VIDDA, 1_800_000,
+                                 date(2019, 5, 6)),)),
         Organisation(STRANDVIK_HAVBRUK, "STRANDVIK HAVBRUK AS", COMPANY_FORM, FISH_FARMING_NACE,
                      COMPANY_SECTOR, date(2006, 9, 12), 31,
                      roller=(role("DAGL", "Ola Strandvik", date(2016, 1, 4)),
                              role("LEDE", "Jon Skoglund", date(2006, 9, 12)),
-                             role("MEDL", "Kari Fjellheim", date(2019, 6, 20)))),
+                             role("MEDL", "Kari Fjellheim", date(2019, 6, 20)),
+                             RoleHolding("REVI", None, date(2006, 9, 12), orgnr=FJORD_REVISJON)),
+                     liens=(Lien("2021020577", "VARELAGERPANT", FJORDKYST, 12_000_000,
+                                 date(2021, 3, 15)),
+                            Lien("2022009310", "FACTORINGPANT", NORDLYS, 4_500_000,
+                                 date(2022, 1, 10)))),
+        Organisation(FJORD_REVISJON, "FJORD REVISJON AS", COMPANY_FORM, ("69.201", "Revisjon"),
+                     COMPANY_SECTOR, date(1991, 1, 7), 14,
+                     roller=(role("DAGL", "Jon Skoglund", date(1991, 1, 7)),)),
         Organisation(HAUGLAND_FJORFE, "HAUGLAND FJØRFE AS", COMPANY_FORM, POULTRY_NACE,
                      COMPANY_SECTOR, date(2015, 2, 2), 4,
                      roller=(role("DAGL", "Ingrid Haugland", date(2015, 2, 2), fratraadt=True),
@@ -249,7 +272,9 @@ def _enterprises(named: dict[str, Person]) -> tuple[Organisation, ...]:
         Organisation(NESHEIM_SJOMAT, "NESHEIM SJØMAT AS", COMPANY_FORM, FISH_FARMING_NACE,
                      COMPANY_SECTOR, date(2011, 5, 17), 0, konkurs=True,
                      roller=(role("DAGL", "Astrid Nesheim", date(2011, 5, 17)),
-                             role("LEDE", "Astrid Nesheim", date(2011, 5, 17)))),
+                             role("LEDE", "Astrid Nesheim", date(2011, 5, 17))),
+                     liens=(Lien("2025014466", "UTLEGGSPANT", NORDLYS, 640_000,
+                                 date(2025, 8, 29)),)),
         Organisation(DALBY_KORN, "DALBY KORN AS", COMPANY_FORM, GRAIN_NACE, COMPANY_SECTOR,
                      date(2008, 3, 3), 1, under_avvikling=True,
                      roller=(role("DAGL", "Per Dalby", date(2008, 3, 3)),

@@ -22,8 +22,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from connectors import brreg as brreg_connector
+from connectors import fiskeri as fiskeri_connector
+from connectors import landbruk as landbruk_connector
 from connectors import skatteetaten as ske_connector
 from connectors.brreg import BrregClient
+from connectors.fiskeri import FiskeriClient
+from connectors.landbruk import LandbrukClient
 from connectors.resilience import ResilienceSettings
 from connectors.skatteetaten import SkatteetatenClient
 from consent.audit.models import AuditEntry
@@ -311,6 +315,12 @@ def _short_registry_deadlines(monkeypatch: pytest.MonkeyPatch) -> None:
             ),
             brreg=BrregClient(
                 settings.brreg_base_url, signer(brreg_connector.AUDIENCE), TEST_RESILIENCE
+            ),
+            landbruk=LandbrukClient(
+                settings.landbruk_base_url, signer(landbruk_connector.AUDIENCE), TEST_RESILIENCE
+            ),
+            fiskeri=FiskeriClient(
+                settings.fiskeri_base_url, signer(fiskeri_connector.AUDIENCE), TEST_RESILIENCE
             ),
         )
 

@@ -40,3 +40,9 @@ def test_the_mocks_fetch_the_gateways_keys_and_name_themselves_as_the_gateway_ca
         settings.skatteetaten_port
     )
     assert gateway["SAMTYKKE_BRREG_BASE_URL"] == settings.public_url(settings.brreg_port)
+    assert gateway["SAMTYKKE_LANDBRUK_BASE_URL"] == settings.public_url(settings.landbruk_port)
+    assert gateway["SAMTYKKE_FISKERI_BASE_URL"] == settings.public_url(settings.fiskeri_port)
+    published = {entry.split(":")[0] for entry in services["mocks"]["ports"]}
+    for port in (settings.skatteetaten_port, settings.brreg_port, settings.idporten_port,
+                 settings.landbruk_port, settings.fiskeri_port):  # fmt: skip
+        assert str(port) in published

@@ -642,3 +642,18 @@ def test_roller_of_a_removed_organisation_and_an_invalid_number(
     with pytest.raises(RequestRejected):
         brreg.roller("974760674")
     assert route.call_count == 1
+
+
+def test_rettsstiftelser_of_an_organisation_send_the_losore_scope(
+    mock: respx.MockRouter, brreg: BrregClient
+) -> None:
+    body = {"sokeparameter": ORGNR, "oppslagstidspunkt": "2025-11-01T12:00:00+01:00",
+            "antallRettsstiftelser": 0, "rettsstiftelser": []}  # fmt: skip
+    route = mock.get(f"{BREG}/registerinfo/api/v1/rettsstiftelse/orgnr/{ORGNR}").mock(
+        return_value=httpx.Response(200, json=body)
+    )
+    assert brreg.rettsstiftelser_orgnr(ORGNR).antall_rettsstiftelser == 0
+    assert route.calls.last.request.headers["Authorization"] == "Bearer token-for-brreg:losore"
+    route.mock(return_value=httpx.Response(403, json={"status": 403, "error": "Forbidden"}))
+    with pytest.raises(CredentialsRejected):
+        brreg.rettsstiftelser_orgnr(ORGNR)

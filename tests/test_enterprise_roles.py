@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -29,6 +30,7 @@ from gateway.registries import RegistryTokenSigner
 from mock_registries import brreg
 from mock_registries.population import (
     DALBY_KORN,
+    FJORD_REVISJON,
     FJORDKYST,
     HAUGLAND_FJORFE,
     NESHEIM_SJOMAT,
@@ -95,11 +97,18 @@ def test_the_enterprises_are_valid_the_same_for_every_seed_and_held_by_named_per
         enterprise = small.organisations[orgnr]
         assert enterprise == other.organisations[orgnr]
         assert enterprise.roller
-        assert {holding.fnr for holding in enterprise.roller} <= named
+        assert {holding.fnr for holding in enterprise.roller if holding.fnr} <= named
     assert small.organisations[VIKOREN_GARD].organisasjonsform[0] == "ENK"
     assert small.organisations[NESHEIM_SJOMAT].konkurs
     assert small.organisations[DALBY_KORN].under_avvikling
     assert any(h.fratraadt for h in small.organisations[HAUGLAND_FJORFE].roller)
+
+
+def test_the_readme_names_the_enterprises() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "mock_registries" / "README.md").read_text()
+    population = build_population(2025, 0)
+    for orgnr in ENTERPRISES:
+        assert f"| `{orgnr}` | {population.organisations[orgnr].navn} |" in readme
 
 
 def test_open_roles_name_people_without_their_numbers(
@@ -109,7 +118,11 @@ def test_open_roles_name_people_without_their_numbers(
     assert _person(population, "Ola Strandvik").fnr not in answer.text
     body = answer.json()
     groups = {g["type"]["kode"]: g for g in body["rollegrupper"]}
-    assert set(groups) == {"DAGL", "STYR"}
+    assert set(groups) == {"DAGL", "STYR", "REVI"}
+    (auditor,) = groups["REVI"]["roller"]
+    assert "person" not in auditor
+    assert auditor["enhet"]["organisasjonsnummer"] == FJORD_REVISJON
+    assert auditor["enhet"]["navn"] == ["FJORD REVISJON AS"]
     board = [
         (r["type"]["kode"], r["person"]["navn"]["etternavn"]) for r in groups["STYR"]["roller"]
     ]
@@ -172,6 +185,15 @@ def test_the_connector_finds_who_may_act_for_each_enterprise(
         assert role.kode in AUTHORITY_ROLE_CODES
 
 
+def test_a_role_held_by_an_organisation_gives_no_person_authority(client: BrregClient) -> None:
+    roller = client.roller(STRANDVIK_HAVBRUK)
+    (auditor,) = [r for r in roller.alle if r.kode == "REVI"]
+    assert auditor.person is None
+    assert auditor.enhet is not None
+    assert auditor.enhet.organisasjonsnummer == FJORD_REVISJON
+    assert not auditor.gives_authority
+
+
 def test_an_ended_role_is_listed_but_gives_no_authority(
     client: BrregClient, population: Population
 ) -> None:
@@ -215,3 +237,24 @@ def test_the_connector_reports_a_token_without_the_roles_scope(
     connector.close()
     assert raised.value.status == 401
     assert brreg_connector.SCOPE_ROLLER == brreg.SCOPE_ROLLER
+
+
+def test_charges_on_an_enterprise_and_none_of_its_owners_own(
+    client: BrregClient, population: Population
+) -> None:
+    farm = client.rettsstiftelser_orgnr(VIKOREN_GARD)
+    assert farm.antall_rettsstiftelser == 1
+    (charge,) = farm.rettsstiftelser
+    assert charge.type == "DRIFTSTILBEHOERSPANT"
+    debtor, creditor = charge.roller
+    assert (debtor.rolleinnehaver_type, debtor.identifikator) == ("VIRKSOMHET", VIKOREN_GARD)
+    assert creditor.navn == "VIDDA SPAREBANK"
+    assert [r.type for r in client.rettsstiftelser_orgnr(STRANDVIK_HAVBRUK).rettsstiftelser] == [
+        "VARELAGERPANT",
+        "FACTORINGPANT",
+    ]
+    assert client.rettsstiftelser_orgnr(HAUGLAND_FJORFE).antall_rettsstiftelser == 0
+    owner = _person(population, "Solveig Vikøren").fnr
+    assert client.rettsstiftelser(owner).antall_rettsstiftelser == 0
+    with pytest.raises(RequestRejected):
+        client.rettsstiftelser_orgnr("999999998")
