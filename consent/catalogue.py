@@ -340,14 +340,9 @@ PRODUKSJONSTILSKUDD = DataProduct(
     id="ldir-samtykke-produksjonstilskudd",
     dataset="landbruksdirektoratet:produksjonstilskudd",
     registry="Landbruksdirektoratet",
-    fields=(
-        "organisasjonsnummer",
-        "soeknadsomgang",
-        "telledato",
-        "arealer",
-        "dyr",
-        "vedtak",
-    ),
+    # soknader: one per round applied in, with soknadsaar, telledato, status, arealer
+    # (vekstkode, vekst, dekar), dyr (dyrekode, dyreslag, antall) and vedtak (amounts in NOK).
+    fields=("organisasjonsnummer", "foretaksnavn", "soknader"),
     metadata=MetadataSpec(MetadataKind.APPLICATION_ROUNDS),
     texts={
         "nb": Texts(
@@ -371,6 +366,7 @@ AKVAKULTURTILLATELSER = DataProduct(
     id="fdir-akvakultur-tillatelser",
     dataset="fiskeridirektoratet:akvakulturregisteret",
     registry="Fiskeridirektoratet",
+    # tillatelser: each licence with its transfers and registered mortgagees (liens).
     fields=("tillatelser",),
     metadata=MetadataSpec(MetadataKind.NONE),
     texts={
@@ -395,7 +391,8 @@ BIOMASSE = DataProduct(
     id="fdir-samtykke-akvakultur-biomasse",
     dataset="fiskeridirektoratet:biomasse",
     registry="Fiskeridirektoratet",
-    fields=("lokalitetsnummer", "maaned", "beholdning", "utsett", "uttak", "doedelighet"),
+    # lokaliteter: per site, maaneder with beholdning, utsatt, slaktet and dodfisk.
+    fields=("organisasjonsnummer", "foretaksnavn", "fraOgMed", "tilOgMed", "lokaliteter"),
     metadata=MetadataSpec(MetadataKind.MONTH_RANGE),
     texts={
         "nb": Texts(

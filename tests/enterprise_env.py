@@ -1,7 +1,8 @@
 """A world for enterprise consents in the FAPI 2.0 code flow, every part a real HTTP server.
 
 The gateway, the ID-porten mock, the Brønnøysund mock (whose roles decide who
-may consent for an enterprise) and a bank's callback page. The bank is
+may consent for an enterprise), the Tax Administration, Landbruksdirektoratet
+and Fiskeridirektoratet mocks, and a bank's callback page. The bank is
 Authlib's OAuth2Client; the citizen is an httpx client that logs in at the
 ID-porten mock and answers on the consent page.
 """
@@ -35,7 +36,7 @@ from gateway.clients import service as client_service
 from gateway.clients.schemas import ClientRegistration
 from gateway.registries import JWKS_PATH
 from gateway.settings import DeploymentMode, Settings
-from mock_registries import brreg, idporten
+from mock_registries import brreg, fiskeri, idporten, landbruk, skatteetaten
 from mock_registries.population import build_population
 from mock_registries.settings import MockSettings
 from tests.citizen_env import csrf_of, log_in
@@ -169,10 +170,9 @@ def log_in_at(browser: httpx.Client, url: str, person: str) -> httpx.Response:
 
 
 @contextmanager
-def enterprise_world(
-    database_url: str, engine: Engine, key_dir: Path, extra_mocks: dict[str, Any] | None = None
-) -> Iterator[EnterpriseWorld]:
-    sockets = {name: bound_socket() for name in ("gateway", "idporten", "brreg", "bank")}
+def enterprise_world(database_url: str, engine: Engine, key_dir: Path) -> Iterator[EnterpriseWorld]:
+    registries = ("brreg", "skatteetaten", "landbruk", "fiskeri")
+    sockets = {name: bound_socket() for name in ("gateway", "idporten", "bank", *registries)}
     urls = {name: _url(sock) for name, sock in sockets.items()}
     mocks = MockSettings(
         _env_file=None,  # type: ignore[call-arg]
@@ -187,6 +187,9 @@ def enterprise_world(
         issuer_url=urls["gateway"],
         idporten_issuer_url=urls["idporten"],
         brreg_base_url=urls["brreg"],
+        skatteetaten_base_url=urls["skatteetaten"],
+        landbruk_base_url=urls["landbruk"],
+        fiskeri_base_url=urls["fiskeri"],
         key_dir=key_dir,
     )
     callback = urls["bank"] + "/callback"
@@ -212,6 +215,9 @@ def enterprise_world(
         for name, app in (
             ("idporten", idporten.create_app(mocks, issuer=urls["idporten"])),
             ("brreg", brreg.create_app(mocks, population=POPULATION)),
+            ("skatteetaten", skatteetaten.create_app(mocks, population=POPULATION)),
+            ("landbruk", landbruk.create_app(mocks, population=POPULATION)),
+            ("fiskeri", fiskeri.create_app(mocks, population=POPULATION)),
             ("bank", _bank_site()),
             ("gateway", create_app(settings)),
         ):

@@ -72,6 +72,8 @@ _REGISTRY_FAILURES: list[tuple[type[registry_errors.RegistryError], int, str, st
      "The registry does not know the person"),
     (registry_errors.NoDataForPeriod, 404, "no-data-for-period",
      "The registry has no data for that period yet"),
+    (registry_errors.OrganisationNotFound, 404, "organisation-unknown-to-registry",
+     "The registry does not know the enterprise"),
     (registry_errors.UpstreamTimeout, 504, "registry-timeout",
      "The registry did not answer in time"),
     (registry_errors.UpstreamFailure, 503, "registry-unavailable",
