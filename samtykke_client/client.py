@@ -20,6 +20,7 @@ CONSENT_REQUESTS_SCOPE = "samtykke:consentrequests"
 DATA_SCOPE = "samtykke:data"
 CONSENT_DETAILS_TYPE = "urn:samtykke:consent"
 PERSON_URN_PREFIX = "urn:altinn:person:identifier-no:"
+ORGANISATION_URN_PREFIX = "urn:altinn:organization:identifier-no:"
 # A cached token is renewed this long before it expires, so that it never
 # expires on its way to the gateway.
 TOKEN_RENEWAL_MARGIN_SECONDS = 15
@@ -268,10 +269,11 @@ class SamtykkeClient:
 
     # -- consented data ------------------------------------------------------------
     @staticmethod
-    def consent_details(consent_id: str, person: str) -> list[dict[str, Any]]:
-        return [
-            {"type": CONSENT_DETAILS_TYPE, "id": consent_id, "from": PERSON_URN_PREFIX + person}
-        ]
+    def consent_details(consent_id: str, party: str) -> list[dict[str, Any]]:
+        """The consent a data token is for; `party` is the person's national identity number
+        (11 digits) or, for an enterprise's consent, its organisation number (9 digits)."""
+        prefix = ORGANISATION_URN_PREFIX if len(party) == 9 else PERSON_URN_PREFIX
+        return [{"type": CONSENT_DETAILS_TYPE, "id": consent_id, "from": prefix + party}]
 
     def _data(
         self, path: str, consent_id: str, person: str, params: dict[str, str] | None = None
@@ -307,5 +309,48 @@ class SamtykkeClient:
         return self._data("/data/v1/rettsstiftelser", consent_id, person)
 
     def loan_application(self, consent_id: str, person: str) -> dict[str, Any]:
-        """Every product the consent covers, fetched together."""
+        """Every product the consent covers, fetched together (`person`: the party, a person
+        or an enterprise's organisation number)."""
         return self._data("/data/v1/loan-application", consent_id, person)
+
+    # -- an enterprise's data, under the enterprise's consent --------------------------
+    def produksjonstilskudd(
+        self,
+        consent_id: str,
+        organisation: str,
+        fraogmedomgang: str | None = None,
+        tilogmedomgang: str | None = None,
+    ) -> dict[str, Any]:
+        params = {
+            name: value
+            for name, value in (
+                ("fraogmedomgang", fraogmedomgang),
+                ("tilogmedomgang", tilogmedomgang),
+            )
+            if value
+        }
+        return self._data("/data/v1/produksjonstilskudd", consent_id, organisation, params or None)
+
+    def akvakultur_tillatelser(self, consent_id: str, organisation: str) -> dict[str, Any]:
+        return self._data("/data/v1/akvakultur/tillatelser", consent_id, organisation)
+
+    def akvakultur_biomasse(
+        self,
+        consent_id: str,
+        organisation: str,
+        fraogmed: str | None = None,
+        tilogmed: str | None = None,
+    ) -> dict[str, Any]:
+        params = {
+            name: value for name, value in (("fraogmed", fraogmed), ("tilogmed", tilogmed)) if value
+        }
+        return self._data("/data/v1/akvakultur/biomasse", consent_id, organisation, params or None)
+
+    def rettsstiftelser_virksomhet(self, consent_id: str, organisation: str) -> dict[str, Any]:
+        return self._data("/data/v1/rettsstiftelser-virksomhet", consent_id, organisation)
+
+    def summert_skattegrunnlag_enk(
+        self, consent_id: str, organisation: str, inntektsaar: str | None = None
+    ) -> dict[str, Any]:
+        params = {"inntektsaar": inntektsaar} if inntektsaar else None
+        return self._data("/data/v1/summertskattegrunnlag-enk", consent_id, organisation, params)

@@ -115,6 +115,7 @@ class CitizenWorld:
             f"{self.gateway_url}/consent/v1/consentrequests",
             json=body,
             headers=self.bank.headers(self.app),
+            timeout=30.0,
         )
         assert answer.status_code == 201, answer.text
         created: dict[str, Any] = answer.json()

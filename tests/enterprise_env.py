@@ -44,6 +44,8 @@ from tests.oauth_helpers import BANK_ORG, ORGANISATIONS, Bank, new_key, public_j
 from tests.servers import bound_socket, running_server
 
 POPULATION = build_population(2025, 20)
+# Several servers share a small machine with other work: a page may take seconds, not hang.
+SLOW_MACHINE = 30.0
 BANK_NAME = "Fjordbanken ASA"
 _ACTION = re.compile(r'<form method="post" action="([^"]+/answer)"')
 
@@ -160,6 +162,7 @@ class EnterpriseWorld:
         proof = self.bank.proof("GET", url, access_token=access_token)
         return httpx.get(
             url,
+            timeout=SLOW_MACHINE,
             params=params,
             headers={"Authorization": f"DPoP {access_token}", "DPoP": proof},
         )

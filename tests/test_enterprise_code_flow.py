@@ -21,7 +21,7 @@ from mock_registries.population import (
     STRANDVIK_HAVBRUK,
     VIKOREN_GARD,
 )
-from tests.enterprise_env import EnterpriseWorld, enterprise_world, log_in_at
+from tests.enterprise_env import SLOW_MACHINE, EnterpriseWorld, enterprise_world, log_in_at
 
 OLA, KARI, SOLVEIG = "02917900038", "14838500073", "21896600041"
 INGRID, ASTRID, PER = "30869200014", "08847500000", "12928800006"
@@ -37,7 +37,7 @@ def world(database_url: str, engine: Engine, tmp_path: Path) -> Iterator[Enterpr
 
 @pytest.fixture
 def browser() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
+    with httpx.Client(timeout=SLOW_MACHINE) as client:
         yield client
 
 

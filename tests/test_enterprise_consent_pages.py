@@ -21,6 +21,7 @@ from mock_registries.population import (
     VIKOREN_GARD,
 )
 from tests.citizen_env import CitizenWorld, citizen_world, csrf_of, log_in
+from tests.enterprise_env import SLOW_MACHINE
 
 OLA = "02917900038"  # DAGL of STRANDVIK HAVBRUK AS
 KARI = "14838500073"  # board member (MEDL) of STRANDVIK HAVBRUK AS
@@ -39,7 +40,7 @@ def world(database_url: str, engine: Engine, tmp_path: Path) -> Iterator[Citizen
 
 @pytest.fixture
 def browser() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
+    with httpx.Client(timeout=SLOW_MACHINE) as client:
         yield client
 
 

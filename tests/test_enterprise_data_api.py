@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from consent.audit.models import AuditEntry
 from mock_registries.population import STRANDVIK_HAVBRUK, VIKOREN_GARD
-from tests.enterprise_env import EnterpriseWorld, enterprise_world, log_in_at
+from samtykke_client import SamtykkeClient, SamtykkeError
+from tests.enterprise_env import SLOW_MACHINE, EnterpriseWorld, enterprise_world, log_in_at
 
 OLA, SOLVEIG = "02917900038", "21896600041"
 ROUNDS = {"fraogmedomgang": "2025-03", "tilogmedomgang": "2025-10"}
@@ -38,7 +39,7 @@ def _token(
     """The code flow, answered yes on the consent page: the bank's token."""
     asking = {"from": f"urn:altinn:organization:identifier-no:{enterprise}"} if enterprise else {}
     asked = world.push(products, metadata, **asking)
-    with httpx.Client() as browser:
+    with httpx.Client(timeout=SLOW_MACHINE) as browser:
         page = log_in_at(browser, asked.url, person)
         assert page.status_code == 200, page.text
         answered = world.answer(browser, page, "accept")
@@ -197,3 +198,28 @@ def test_a_consent_for_one_enterprise_never_reads_another(world: EnterpriseWorld
     oauth.close()
     assert crossed.status_code == 400, crossed.text
     assert "consent_other_person" in crossed.text
+
+
+def test_the_client_library_reads_an_enterprises_data(world: EnterpriseWorld) -> None:
+    token = _token(
+        world,
+        OLA,
+        ["fdir-akvakultur-tillatelser", "fdir-samtykke-akvakultur-biomasse"],
+        MONTHS,
+        STRANDVIK_HAVBRUK,
+    )
+    [detail] = token["authorization_details"]
+    with SamtykkeClient(
+        world.gateway_url,
+        client_id=world.bank.client_id,
+        private_jwk=world.bank.key.as_dict(private=True),
+    ) as client:
+        licences = client.akvakultur_tillatelser(detail["id"], STRANDVIK_HAVBRUK)
+        biomass = client.akvakultur_biomasse(
+            detail["id"], STRANDVIK_HAVBRUK, fraogmed="2025-03", tilogmed="2025-04"
+        )
+        with pytest.raises(SamtykkeError) as refused:
+            client.produksjonstilskudd(detail["id"], STRANDVIK_HAVBRUK, **ROUNDS)
+    assert licences["data"]["tillatelser"]
+    assert (biomass["data"]["fraOgMed"], biomass["data"]["tilOgMed"]) == ("2025-03", "2025-04")
+    assert refused.value.code == "product-not-covered"

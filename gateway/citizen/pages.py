@@ -226,11 +226,11 @@ def answer_authorization(
 
 @router.get("/consents", response_class=HTMLResponse)
 def my_consents(request: Request, session: DbSession, now: Now) -> HTMLResponse:
-    active, past = service.my_consents(
+    groups = service.my_consents(
         session, person=_person(request), language=_language(request), now=now
     )
     flash = request.session.pop(FLASH, None)
-    return _render(request, "my_consents.html", {"active": active, "past": past, "flash": flash})
+    return _render(request, "my_consents.html", {"groups": groups, "flash": flash})
 
 
 @router.post("/consents/{consent_id}/revoke")

@@ -337,10 +337,32 @@ def bank_return_url(consent: Consent) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def my_consents(
-    session: Session, *, person: str, language: str, now: datetime
-) -> tuple[list[ConsentView], list[ConsentView]]:
-    """The person's active consents (and open requests) and their past ones, newest first."""
+@dataclass(frozen=True)
+class PartyGroup:
+    """The consents given for one party: the person's own, or one enterprise's."""
+
+    heading: str
+    enterprise: str | None  # the organisation number; None for the person's own
+    active: list[ConsentView]
+    past: list[ConsentView]
+
+
+def _group_heading(consent: Consent | None, language: str) -> str:
+    words = TEXTS[language]
+    if consent is None or consent.organisation_number is None:
+        return words["own_consents"]
+    name = consent.organisation_name or consent.organisation_number
+    label = (
+        f"{name} ({consent.organisation_number})"
+        if consent.organisation_name
+        else consent.organisation_number
+    )
+    return words["enterprise_consents"].format(enterprise=label)
+
+
+def my_consents(session: Session, *, person: str, language: str, now: datetime) -> list[PartyGroup]:
+    """The person's consents grouped by party: their own first, then each enterprise they
+    answered for; in each, the active ones (and open requests) and the past, newest first."""
     consents = list(repository.of_person(session, person))
     for consent in consents:
         lifecycle.expire_if_due(session, consent, now)
@@ -360,9 +382,27 @@ def my_consents(
                 outcome=words.get(f"outcome_{entry.outcome}", entry.outcome),
             )
         )
-    views = [_view(session, c, language, accesses.get(c.id, [])) for c in consents]
     live = {ConsentStatus.ACCEPTED.value, ConsentStatus.CREATED.value}
-    return [v for v in views if v.status in live], [v for v in views if v.status not in live]
+    by_party: dict[str | None, list[Consent]] = {None: []}
+    for consent in consents:
+        by_party.setdefault(consent.party.id if consent.party.is_organisation else None, []).append(
+            consent
+        )
+    groups = []
+    for enterprise, given in by_party.items():
+        # The newest answered consent names the enterprise as the register had it then.
+        named = next((c for c in given if c.organisation_name), given[0] if given else None)
+        views = [_view(session, c, language, accesses.get(c.id, [])) for c in given]
+        groups.append(
+            PartyGroup(
+                heading=_group_heading(named, language),
+                enterprise=enterprise,
+                active=[v for v in views if v.status in live],
+                past=[v for v in views if v.status not in live],
+            )
+        )
+    own, enterprises = groups[0], sorted(groups[1:], key=lambda group: group.heading)
+    return [own, *enterprises]
 
 
 def revoke(session: Session, consent_id: str, *, person: str, now: datetime) -> str:
