@@ -13,6 +13,7 @@ API (mock_registries/fiskeri.py, openapi/mock-fiskeri.json) under scope
     fiskeri.liens(license_nr)            # list[Lien]: the registered mortgagees
     fiskeri.licence_records(orgnr)       # list[LicenceRecord]: each licence with both
     fiskeri.sites(orgnr)                 # list[AquaSite]
+    fiskeri.entity(orgnr)                # Entity | None: the register's view of the holder
     fiskeri.biomasse(orgnr, date(2025, 1, 1), date(2025, 12, 1))  # Biomasse, by month
 
 Errors: RequestRejected (a 400 or 404 of the register, e.g. an unknown licence;
@@ -133,6 +134,12 @@ class AquaSite(RegistryModel):
     connections: list[SiteConnection] = Field(default_factory=list)
 
 
+class Entity(RegistryModel):
+    open_legal_entity_nr: str = Field(description="Empty for a natural person.")
+    name: str | None = None
+    type_value: str | None = None  # LimitedLiabilityCompany, SoleProprietorship, Person, ...
+
+
 class LicenceRecord(RegistryModel):
     """A licence with its transfers and registered mortgagees, as a bank reads it."""
 
@@ -209,6 +216,12 @@ class FiskeriClient(RegistryClient):
             )
             for licence in self.licenses(orgnr)
         ]
+
+    def entity(self, orgnr: str) -> Entity | None:
+        """The legal entity as the register knows it, or None when it holds no licence."""
+        _check_orgnr(orgnr)
+        found = self._all_pages(f"{PUB_AQUA}/entities", Entity, {"entity-nr": orgnr})
+        return next((e for e in found if e.open_legal_entity_nr == orgnr), None)
 
     def sites(self, orgnr: str) -> list[AquaSite]:
         """The sites the entity's licences are connected to."""

@@ -229,6 +229,8 @@ VIKOREN_GARD, STRANDVIK_HAVBRUK, HAUGLAND_FJORFE, NESHEIM_SJOMAT, DALBY_KORN, FJ
     _org(91100000), _org(91100100), _org(91100200), _org(91100300), _org(91100400),
     _org(91100500),
 )  # fmt: skip
+# A valid organisation number that no register knows: Enhetsregisteret answers 404.
+UNREGISTERED_ORGANISATION = _org(91199999)
 ENK_FORM = ("ENK", "Enkeltpersonforetak")
 ENK_SECTOR = ("8200", "Personlig næringsdrivende")
 COMBINED_FARMING_NACE = ("01.500", "Kombinert husdyrhold og planteproduksjon")

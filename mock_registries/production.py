@@ -68,7 +68,8 @@ class SubsidyRound:
 
     @property
     def innvilget(self) -> int:
-        """The subsidy decided, in NOK: areas count only in the October round."""
+        """The subsidy decided, in NOK: the October round pays the year's rates for its
+        areas and animals, the March round (animals only) half of them."""
         areas = sum(AREA_RATE[crop] * decares for crop, decares in self.areas.items())
         animals = sum(ANIMAL_RATE[kind] * head for kind, head in self.animals.items())
         return (areas + animals) // (1 if self.telledato.month == 10 else 2)

@@ -112,6 +112,11 @@ def test_a_march_round_counts_animals_only(client: LandbrukClient) -> None:
     soknad = client.soknad(VIKOREN_GARD, date(2025, 3, 1))
     assert soknad.arealer == []
     assert {d.dyrekode for d in soknad.dyr} == {"MELKEKYR", "ANDRE_STORFE"}
+    assert soknad.vedtak is not None  # half a year of the animal rates
+    assert (
+        soknad.vedtak.innvilget_belop
+        == sum(ANIMAL_RATE[d.dyrekode] * d.antall for d in soknad.dyr) // 2
+    )
 
 
 def test_the_newest_rounds_and_one_enterprise_never_answers_for_another(

@@ -112,6 +112,10 @@ def test_sites_and_an_enterprise_without_licences(client: FiskeriClient) -> None
     assert sites[0].placement is not None
     assert sites[0].placement.municipality_name == "Bjørnafjorden"
     assert client.site(21507).name == "NESHEIMSVIKA"
+    entity = client.entity(NESHEIM_SJOMAT)
+    assert entity is not None
+    assert (entity.name, entity.type_value) == ("NESHEIM SJØMAT AS", "LimitedLiabilityCompany")
+    assert client.entity(VIKOREN_GARD) is None
     assert client.licenses(VIKOREN_GARD) == []
     assert client.sites(VIKOREN_GARD) == []
     with pytest.raises(RequestRejected):

@@ -36,6 +36,7 @@ from mock_registries.population import (
     NESHEIM_SJOMAT,
     STRANDVIK_HAVBRUK,
     TINDEVIK,
+    UNREGISTERED_ORGANISATION,
     VIKOREN_GARD,
     Person,
     Population,
@@ -155,7 +156,7 @@ def test_roles_of_unknown_removed_and_invalid_organisations(brreg_url: str) -> N
     base = f"{brreg_url}/enhetsregisteret/api/enheter"
     assert httpx.get(f"{base}/{TINDEVIK}/roller").json()["slettedato"] == "2021-03-01"
     assert httpx.get(f"{base}/999999998/roller").status_code == 400  # check digit wrong
-    unknown = httpx.get(f"{base}/911999994/roller")
+    unknown = httpx.get(f"{base}/{UNREGISTERED_ORGANISATION}/roller")
     assert unknown.status_code == 404
     assert unknown.json()["error"] == "Not Found"
     banks = httpx.get(f"{base}/{FJORDKYST}/roller").json()
@@ -219,7 +220,7 @@ def test_the_connector_maps_unknown_removed_and_invalid_organisations(
     client: BrregClient,
 ) -> None:
     with pytest.raises(OrganisationNotFound):
-        client.roller("911999994")
+        client.roller(UNREGISTERED_ORGANISATION)
     with pytest.raises(OrganisationRemoved) as removed:
         client.roller(TINDEVIK)
     assert removed.value.removed_on == date(2021, 3, 1)
