@@ -132,6 +132,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "Når du trekker samtykket tilbake, kan {bank} ikke hente flere opplysninger om deg. "
             "Det banken allerede har hentet, kan den beholde etter sine egne regler."
         ),
+        "revoke_consequence_enterprise": (
+            "Når du trekker samtykket tilbake, kan {bank} ikke hente flere opplysninger om "
+            "virksomheten. Det banken allerede har hentet, kan den beholde etter sine egne regler."
+        ),
         "revoked_done": "Samtykket til {bank} er trukket tilbake.",
         "receipt": "Last ned kvittering",
         "receipt_note": "Kvitteringen er signert, så du kan vise hva du har samtykket til.",
@@ -276,6 +280,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "revoke_consequence": (
             "When you revoke the consent, {bank} can fetch no more information about you. "
             "What the bank has already fetched it may keep under its own rules."
+        ),
+        "revoke_consequence_enterprise": (
+            "When you revoke the consent, {bank} can fetch no more information about the "
+            "enterprise. What the bank has already fetched it may keep under its own rules."
         ),
         "revoked_done": "Your consent to {bank} has been revoked.",
         "receipt": "Download receipt",
