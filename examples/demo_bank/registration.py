@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from examples.demo_bank import products
+from examples.demo_bank import enterprise, products
 from examples.demo_bank.keys import load_or_create_private_jwk
 from examples.demo_bank.settings import BankSettings
 from samtykke_client import public_jwks
@@ -17,5 +17,5 @@ def registration_request(settings: BankSettings) -> dict[str, Any]:
         "name": settings.name,
         "jwks": public_jwks(load_or_create_private_jwk(settings.state_dir)),
         "redirect_uris": [settings.redirect_url],
-        "data_products": list(products.ALL),
+        "data_products": [*products.ALL, *enterprise.PRODUCTS],
     }
