@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -39,6 +40,18 @@ def world(database_url: str, engine: Engine, tmp_path: Path) -> Iterator[Enterpr
 def browser() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=SLOW_MACHINE) as client:
         yield client
+
+
+def _refusals(engine: Engine, person: str, enterprise: str) -> list[tuple[str, dict[str, Any]]]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(AuditEntry.entry_id, AuditEntry.details).where(
+                AuditEntry.event_type == "consent:authority:refused",
+                AuditEntry.actor_id == person,
+                AuditEntry.subject == enterprise,
+            )
+        ).all()
+    return [(entry_id, details) for entry_id, details in rows]
 
 
 def _consents_of_bank(engine: Engine, client_id: str) -> list[Consent]:
@@ -116,20 +129,19 @@ def test_without_authority_nothing_is_recorded_but_the_refusal(
     # The bank left the enterprise open, so the person names it on the page.
     asked = world.push([LOSORE_ORG], {}, partyType="organisation")
     page = log_in_at(browser, asked.url, person)
+    before = _refusals(world.engine, person, enterprise)
     answered = world.answer(browser, page, "accept", organisation=enterprise)
     assert answered.status_code == 403, answered.text
     assert f'data-testid="error-code">{code}<' in answered.text
     asked.oauth.close()
     assert _consents_of_bank(world.engine, world.bank.client_id) == []
-    with Session(world.engine) as session:
-        refused = session.scalars(
-            select(AuditEntry).where(
-                AuditEntry.event_type == "consent:authority:refused",
-                AuditEntry.actor_id == person,
-                AuditEntry.subject == enterprise,
-            )
-        ).all()
-    assert [entry.details["reason"] for entry in refused] == [code]
+    # The database is shared with other tests: only this answer's entry is new.
+    new = [
+        details
+        for entry_id, details in _refusals(world.engine, person, enterprise)
+        if entry_id not in {e for e, _ in before}
+    ]
+    assert [details["reason"] for details in new] == [code]
     # The bank that fixed the enterprise sees the page refuse before any answer.
     fixed = world.push(
         [LOSORE_ORG], {}, **{"from": f"urn:altinn:organization:identifier-no:{enterprise}"}
