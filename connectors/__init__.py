@@ -11,6 +11,12 @@
     brreg = BrregClient(base_url, token_provider)
     brreg.enhet(orgnr)            # Enhet: is_bank, in_good_standing, konkurs, ...
     brreg.rettsstiftelser(fnr)    # Rettsstiftelser: liens and debt settlements
+    brreg.roller(orgnr)           # Roller: .authority_of(fnr) -> Enhetsrolle | None
+    LandbrukClient(...).soknad(orgnr, date(2025, 10, 1))   # production subsidies
+    FiskeriClient(...).licence_records(orgnr)              # licences, transfers, liens
+    FiskeriClient(...).biomasse(orgnr, first, last)        # monthly biomass per site
+
+connectors/README.md lists every client's calls, results and errors.
 
 `token_provider(scope) -> str` gives a bearer token for a scope (the gateway
 signs and caches them, see gateway/registries.py). Clients are synchronous

@@ -1,4 +1,4 @@
-"""The data-product catalogue: what a bank may ask a citizen to share.
+"""The data-product catalogue: what a bank may ask a citizen, or an enterprise, to share.
 
 Each product is one declarative entry: its id (the real Altinn resource
 name), the registry dataset it stands for (the gateway wires each dataset
@@ -7,6 +7,11 @@ bank receives, the metadata the consent must carry and how it is checked,
 plain-language texts in bokmål and English, and the longest validity a
 consent for it may have.
 
+Each product also says whose data it is (``parties``): a person's own, or an
+organisation's, consented by a person with authority for it (see
+``consent.authority``). A consent for a person never names an enterprise
+product, nor the reverse.
+
 Adding a product from a new registry is one entry in ``PRODUCTS`` plus one
 connector; nothing else changes.
 """
@@ -14,10 +19,12 @@ connector; nothing else changes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from consent.parties import PartyType
 
 # No consent outlives a year, whatever the product allows.
 LONGEST_VALIDITY = timedelta(days=365)
@@ -35,6 +42,18 @@ class MetadataKind(StrEnum):
     NONE = "none"  # the dataset is read as it stands at the time of the fetch
     ASSESSED_YEAR = "assessed-year"  # {"inntektsaar": "YYYY"}
     MONTH_RANGE = "month-range"  # {"fraogmed": "YYYY-MM", "tilogmed": "YYYY-MM"}
+    # Production-subsidy application rounds, named by the month of their counting date
+    # (1 March, 1 October): {"fraogmedomgang": "YYYY-03", "tilogmedomgang": "YYYY-10"}.
+    APPLICATION_ROUNDS = "application-rounds"
+
+
+class Subject(StrEnum):
+    """Whose number the registry is asked with."""
+
+    PARTY = "party"  # the consent's party: the person, or the organisation
+    # The person who consented as innehaver (INNH) of a sole proprietorship (ENK): an ENK
+    # is no taxpayer of its own; its business income is in the owner's tax assessment.
+    SOLE_PROPRIETOR = "sole-proprietor"
 
 
 # The tax assessment (skatteoppgjøret) of income year Y is published from June of Y + 1.
@@ -42,6 +61,9 @@ ASSESSMENT_PUBLISHED_MONTH = 6
 # How many assessed years back a bank may ask for.
 ASSESSED_YEARS_OFFERED = 5
 LONGEST_MONTH_RANGE = 36
+# Production subsidies: two application rounds a year, counted on 1 March and 1 October.
+ROUND_MONTHS = (3, 10)
+MOST_ROUNDS = 8
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -60,17 +82,103 @@ def _month_index(value: object, name: str) -> int:
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
 
 
+def _round_index(value: object, name: str) -> int:
+    """Application rounds counted from year 0: two a year."""
+    match = _MONTH.match(value) if isinstance(value, str) else None
+    if match is None or int(match.group(2)) not in ROUND_MONTHS:
+        raise MetadataError(
+            "invalid-metadata",
+            f"'{name}' must be an application round, YYYY-03 (1 March) or YYYY-10 (1 October).",
+        )
+    return int(match.group(1)) * 2 + ROUND_MONTHS.index(int(match.group(2)))
+
+
+def application_rounds(first: str, last: str) -> list[str]:
+    """Every round from `first` to `last`, both included, as YYYY-03 / YYYY-10."""
+    return [
+        f"{index // 2}-{ROUND_MONTHS[index % 2]:02d}"
+        for index in range(
+            _round_index(first, "fraogmedomgang"), _round_index(last, "tilogmedomgang") + 1
+        )
+    ]
+
+
+_KEYS: Mapping[MetadataKind, tuple[str, ...]] = {
+    MetadataKind.NONE: (),
+    MetadataKind.ASSESSED_YEAR: ("inntektsaar",),
+    MetadataKind.MONTH_RANGE: ("fraogmed", "tilogmed"),
+    MetadataKind.APPLICATION_ROUNDS: ("fraogmedomgang", "tilogmedomgang"),
+}
+
+
+def _range_of(kind: MetadataKind, metadata: Mapping[str, object]) -> tuple[int, int]:
+    if kind is MetadataKind.MONTH_RANGE:
+        return (
+            _month_index(metadata["fraogmed"], "fraogmed"),
+            _month_index(metadata["tilogmed"], "tilogmed"),
+        )
+    return (
+        _round_index(metadata["fraogmedomgang"], "fraogmedomgang"),
+        _round_index(metadata["tilogmedomgang"], "tilogmedomgang"),
+    )
+
+
+def _check_year(metadata: Mapping[str, object], now: datetime) -> None:
+    year = metadata["inntektsaar"]
+    if not isinstance(year, str) or not _YEAR.match(year):
+        raise MetadataError("invalid-metadata", "'inntektsaar' must be a year, YYYY.")
+    latest = latest_assessed_year(now)
+    if not latest - ASSESSED_YEARS_OFFERED < int(year) <= latest:
+        raise MetadataError(
+            "invalid-metadata",
+            f"'inntektsaar' must be an assessed year, {latest - ASSESSED_YEARS_OFFERED + 1}"
+            f" to {latest}.",
+        )
+
+
+def _check_months(metadata: Mapping[str, object], now: datetime) -> None:
+    first, last = _range_of(MetadataKind.MONTH_RANGE, metadata)
+    if first > last:
+        raise MetadataError("invalid-metadata", "'fraogmed' must not come after 'tilogmed'.")
+    if last - first + 1 > LONGEST_MONTH_RANGE:
+        raise MetadataError(
+            "invalid-metadata", f"At most {LONGEST_MONTH_RANGE} months may be asked for."
+        )
+    # A month is reported after it ends; the current month has no data yet.
+    if last >= now.year * 12 + now.month - 1:
+        raise MetadataError("invalid-metadata", "'tilogmed' must be a past month.")
+
+
+def _check_rounds(metadata: Mapping[str, object], now: datetime) -> None:
+    first, last = _range_of(MetadataKind.APPLICATION_ROUNDS, metadata)
+    if first > last:
+        raise MetadataError(
+            "invalid-metadata", "'fraogmedomgang' must not come after 'tilogmedomgang'."
+        )
+    if last - first + 1 > MOST_ROUNDS:
+        raise MetadataError(
+            "invalid-metadata", f"At most {MOST_ROUNDS} application rounds may be asked for."
+        )
+    # A round is applied for from its counting date; a later one has no application yet.
+    latest = now.year * 2 + sum(1 for month in ROUND_MONTHS if now.month >= month) - 1
+    if last > latest:
+        raise MetadataError("invalid-metadata", "'tilogmedomgang' must be a round already counted.")
+
+
+_CHECKS: Mapping[MetadataKind, Callable[[Mapping[str, object], datetime], None]] = {
+    MetadataKind.ASSESSED_YEAR: _check_year,
+    MetadataKind.MONTH_RANGE: _check_months,
+    MetadataKind.APPLICATION_ROUNDS: _check_rounds,
+}
+
+
 @dataclass(frozen=True)
 class MetadataSpec:
     kind: MetadataKind
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return {
-            MetadataKind.NONE: (),
-            MetadataKind.ASSESSED_YEAR: ("inntektsaar",),
-            MetadataKind.MONTH_RANGE: ("fraogmed", "tilogmed"),
-        }[self.kind]
+        return _KEYS[self.kind]
 
     def validate(self, metadata: Mapping[str, object], now: datetime) -> dict[str, str]:
         """The metadata, checked against `now`; MetadataError says what is wrong."""
@@ -80,49 +188,22 @@ class MetadataSpec:
         missing = [key for key in self.keys if key not in metadata]
         if missing:
             raise MetadataError("missing-metadata", f"Missing metadata: {', '.join(missing)}.")
-        if self.kind is MetadataKind.ASSESSED_YEAR:
-            year = metadata["inntektsaar"]
-            if not isinstance(year, str) or not _YEAR.match(year):
-                raise MetadataError("invalid-metadata", "'inntektsaar' must be a year, YYYY.")
-            latest = latest_assessed_year(now)
-            if not latest - ASSESSED_YEARS_OFFERED < int(year) <= latest:
-                raise MetadataError(
-                    "invalid-metadata",
-                    f"'inntektsaar' must be an assessed year, {latest - ASSESSED_YEARS_OFFERED + 1}"
-                    f" to {latest}.",
-                )
-        if self.kind is MetadataKind.MONTH_RANGE:
-            first = _month_index(metadata["fraogmed"], "fraogmed")
-            last = _month_index(metadata["tilogmed"], "tilogmed")
-            if first > last:
-                raise MetadataError(
-                    "invalid-metadata", "'fraogmed' must not come after 'tilogmed'."
-                )
-            if last - first + 1 > LONGEST_MONTH_RANGE:
-                raise MetadataError(
-                    "invalid-metadata", f"At most {LONGEST_MONTH_RANGE} months may be asked for."
-                )
-            # A month is reported after it ends; the current month has no data yet.
-            if last >= now.year * 12 + now.month - 1:
-                raise MetadataError("invalid-metadata", "'tilogmed' must be a past month.")
+        check = _CHECKS.get(self.kind)
+        if check is not None:
+            check(metadata, now)
         return {key: str(metadata[key]) for key in self.keys}
 
     def covers(self, consented: Mapping[str, str], requested: Mapping[str, object]) -> bool:
         """Whether a fetch with `requested` metadata stays inside what was consented."""
         if set(requested) != set(self.keys):
             return False
-        if self.kind is MetadataKind.MONTH_RANGE:
+        if self.kind in (MetadataKind.MONTH_RANGE, MetadataKind.APPLICATION_ROUNDS):
             try:
-                first = _month_index(requested["fraogmed"], "fraogmed")
-                last = _month_index(requested["tilogmed"], "tilogmed")
+                first, last = _range_of(self.kind, requested)
+                allowed_first, allowed_last = _range_of(self.kind, consented)
             except MetadataError:
                 return False
-            return (
-                _month_index(consented["fraogmed"], "fraogmed")
-                <= first
-                <= last
-                <= _month_index(consented["tilogmed"], "tilogmed")
-            )
+            return allowed_first <= first <= last <= allowed_last
         return all(str(requested[key]) == consented[key] for key in self.keys)
 
 
@@ -143,6 +224,13 @@ class DataProduct:
     metadata: MetadataSpec
     texts: Mapping[str, Texts]  # by language: "nb", "en"
     longest_validity: timedelta
+    # Whose data it is: a person's own, or an organisation's (see consent.parties).
+    parties: frozenset[PartyType] = frozenset({PartyType.PERSON})
+    subject: Subject = Subject.PARTY
+
+    @property
+    def for_organisations(self) -> bool:
+        return PartyType.ORGANISATION in self.parties
 
     def text(self, language: str) -> Texts:
         return self.texts.get(language, self.texts["nb"])
@@ -224,8 +312,152 @@ LOSORE = DataProduct(
     longest_validity=timedelta(days=90),
 )
 
+# -- Enterprises: consented by a person on behalf of an organisation -----------------
+ENTERPRISE = frozenset({PartyType.ORGANISATION})
+
+LOSORE_VIRKSOMHET = DataProduct(
+    id="brreg-samtykke-losore-rettsstiftelser-virksomhet",
+    dataset="brreg:losore",
+    registry="Brønnøysundregistrene",
+    fields=("antallRettsstiftelser", "rettsstiftelser"),
+    metadata=MetadataSpec(MetadataKind.NONE),
+    texts={
+        "nb": Texts(
+            "Heftelser på virksomheten i Løsøreregisteret",
+            "Pant (for eksempel i driftstilbehør, landbruksløsøre, fiskeoppdrett og "
+            "varelager), utlegg og andre rettsstiftelser registrert på virksomhetens "
+            "organisasjonsnummer i Løsøreregisteret.",
+        ),
+        "en": Texts(
+            "Charges on the enterprise in the Register of Movable Property",
+            "Liens (for example on operating equipment, farm equipment, fish farming and "
+            "stock), attachments and other charges registered on the enterprise's "
+            "organisation number in the Register of Movable Property.",
+        ),
+    },
+    longest_validity=timedelta(days=90),
+    parties=ENTERPRISE,
+)
+
+PRODUKSJONSTILSKUDD = DataProduct(
+    id="ldir-samtykke-produksjonstilskudd",
+    dataset="landbruksdirektoratet:produksjonstilskudd",
+    registry="Landbruksdirektoratet",
+    # soknader: one per round applied in, with soknadsaar, telledato, status, arealer
+    # (vekstkode, vekst, dekar), dyr (dyrekode, dyreslag, antall) and vedtak (amounts in NOK).
+    fields=("organisasjonsnummer", "foretaksnavn", "soknader"),
+    metadata=MetadataSpec(MetadataKind.APPLICATION_ROUNDS),
+    texts={
+        "nb": Texts(
+            "Produksjonstilskudd i jordbruket",
+            "Det virksomheten har søkt om produksjonstilskudd for i de valgte "
+            "søknadsomgangene (telledato 1. mars og 1. oktober): arealer per vekst i dekar, "
+            "dyr per kategori, og tilskuddet som er innvilget og utbetalt.",
+        ),
+        "en": Texts(
+            "Agricultural production subsidies",
+            "What the enterprise applied for production subsidies for in the chosen "
+            "application rounds (counting dates 1 March and 1 October): areas per crop in "
+            "decares, animals per category, and the subsidy granted and paid.",
+        ),
+    },
+    longest_validity=timedelta(days=365),
+    parties=ENTERPRISE,
+)
+
+AKVAKULTURTILLATELSER = DataProduct(
+    id="fdir-akvakultur-tillatelser",
+    dataset="fiskeridirektoratet:akvakulturregisteret",
+    registry="Fiskeridirektoratet",
+    # tillatelser: each licence with its transfers and registered mortgagees (liens).
+    fields=("tillatelser",),
+    metadata=MetadataSpec(MetadataKind.NONE),
+    texts={
+        "nb": Texts(
+            "Akvakulturtillatelser",
+            "Virksomhetens tillatelser i Akvakulturregisteret: art og produksjonsform, "
+            "kapasitet, produksjonsområde, lokaliteter, overdragelser og registrerte "
+            "panthavere.",
+        ),
+        "en": Texts(
+            "Aquaculture licences",
+            "The enterprise's licences in the Aquaculture Register: species and kind of "
+            "production, capacity, production area, sites, transfers and registered "
+            "mortgagees.",
+        ),
+    },
+    longest_validity=timedelta(days=365),
+    parties=ENTERPRISE,
+)
+
+BIOMASSE = DataProduct(
+    id="fdir-samtykke-akvakultur-biomasse",
+    dataset="fiskeridirektoratet:biomasse",
+    registry="Fiskeridirektoratet",
+    # lokaliteter: per site, maaneder with beholdning, utsatt, slaktet and dodfisk.
+    fields=("organisasjonsnummer", "foretaksnavn", "fraOgMed", "tilOgMed", "lokaliteter"),
+    metadata=MetadataSpec(MetadataKind.MONTH_RANGE),
+    texts={
+        "nb": Texts(
+            "Månedlige biomasserapporter",
+            "Det virksomheten har rapportert til Fiskeridirektoratet per lokalitet og måned "
+            "i den valgte perioden: fisk i sjøen, utsatt fisk, uttak og dødelighet.",
+        ),
+        "en": Texts(
+            "Monthly biomass reports",
+            "What the enterprise reported to the Directorate of Fisheries per site and month "
+            "in the chosen period: fish in stock, fish put out, harvested and mortality.",
+        ),
+    },
+    longest_validity=timedelta(days=365),
+    parties=ENTERPRISE,
+)
+
+# An ENK is no taxpayer of its own: its profit is taxed as the owner's business income,
+# in the owner's own assessment. So the enterprise's tax product is the owner's, read
+# with the national identity number of the person who consented as innehaver (INNH),
+# and offered only in a consent for an organisation; a consent given by anyone in
+# another role is refused when they answer.
+SUMMERT_SKATTEGRUNNLAG_ENK = DataProduct(
+    id="ske-samtykke-sbl-summert-skattegrunnlag-enk",
+    dataset=SUMMERT_SKATTEGRUNNLAG.dataset,
+    registry=SUMMERT_SKATTEGRUNNLAG.registry,
+    fields=SUMMERT_SKATTEGRUNNLAG.fields,
+    metadata=MetadataSpec(MetadataKind.ASSESSED_YEAR),
+    texts={
+        "nb": Texts(
+            "Innehaverens skattegrunnlag (enkeltpersonforetak)",
+            "Et enkeltpersonforetak skattlegges hos innehaveren. Inntekt, formue og gjeld, "
+            "med næringsinntekten, slik de står i skatteoppgjøret ditt som innehaver for det "
+            "valgte året.",
+        ),
+        "en": Texts(
+            "The owner's tax base (sole proprietorship)",
+            "A sole proprietorship is taxed in its owner's name. Income, net wealth and debt, "
+            "with the business income, as they stand in your tax assessment as owner for "
+            "the year.",
+        ),
+    },
+    longest_validity=timedelta(days=365),
+    parties=ENTERPRISE,
+    subject=Subject.SOLE_PROPRIETOR,
+)
+
+# The role that makes a person the owner of an ENK.
+SOLE_PROPRIETOR_ROLE = "INNH"
+
 PRODUCTS: Mapping[str, DataProduct] = {
-    product.id: product for product in (SUMMERT_SKATTEGRUNNLAG, INNTEKT, LOSORE)
+    product.id: product
+    for product in (
+        SUMMERT_SKATTEGRUNNLAG,
+        INNTEKT,
+        LOSORE,
+        LOSORE_VIRKSOMHET,
+        PRODUKSJONSTILSKUDD,
+        AKVAKULTURTILLATELSER,
+        BIOMASSE,
+        SUMMERT_SKATTEGRUNNLAG_ENK,
+    )
 }
 
 

@@ -1,9 +1,10 @@
 """Consent receipts: the record a citizen and a bank keep of a consent, per ISO/IEC TS 27560.
 
 A receipt exists once the citizen has accepted. It names the record, the
-principal (the person), the controller and recipient (the bank), the
-purpose (the bank's own words), the data categories (the products, their
-fields and metadata), the validity, how to withdraw, and every event so
+principal (the person; or the organisation, the person who acted for it and
+their role), the controller and recipient (the bank), the purpose (the
+bank's own words), the data categories (the products, their fields and
+metadata), the validity, how to withdraw, and every event so
 far, each with the audit entry that records it and the signed checkpoint
 of the audit log that includes that entry. The gateway signs the
 record as a JWS; this module only assembles it.
@@ -20,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from consent.audit import proofs
 from consent.audit import repository as audit_repository
+from consent.authority import on_behalf_of
 from consent.catalogue import find
 from consent.consents.lifecycle import utc
 from consent.consents.models import Consent, ConsentEvent
+from consent.parties import PartyType
 
 SCHEMA = "ISO/IEC TS 27560:2023"
 MEDIA_TYPE = "consent-receipt+jws"
@@ -84,6 +87,26 @@ def _party(name: str, organisation_number: str) -> dict[str, str]:
     }
 
 
+def _principal(consent: Consent) -> dict[str, Any]:
+    """The party; for an organisation, also the person who consented for it and their role."""
+    person = {"idType": "urn:altinn:person:identifier-no", "id": consent.person}
+    if consent.party_type != PartyType.ORGANISATION.value:
+        return person
+    assert consent.organisation_number is not None
+    name = consent.organisation_name or consent.organisation_number
+    role = consent.authority_role or ""
+    return {
+        "idType": "urn:altinn:organization:identifier-no",
+        "id": consent.organisation_number,
+        "name": name,
+        "actingPerson": {**person, "role": role},
+        "onBehalfOf": {
+            language: on_behalf_of(name, consent.organisation_number, role, language)
+            for language in ("nb", "en")
+        },
+    }
+
+
 def build_receipt(
     consent: Consent,
     events: Sequence[ConsentEvent],
@@ -120,10 +143,7 @@ def build_receipt(
         "issuer": issuer,
         "issuedAt": _iso(now),
         "state": consent.status,
-        "principal": {
-            "idType": "urn:altinn:person:identifier-no",
-            "id": consent.person,
-        },
+        "principal": _principal(consent),
         "controller": bank,
         "recipients": [bank],
         "purposes": [{"description": consent.request_message}],

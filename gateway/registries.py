@@ -4,7 +4,7 @@ One client per registry lives for the whole process (connection pools are
 shared by every request) and is closed on shutdown. Each registry gets
 short-lived JWTs signed with the gateway's registry-client key: ``typ`` JWT,
 ES256, ``iss`` the gateway, ``aud`` the registry's audience identifier
-(``connectors.skatteetaten.AUDIENCE``, ``connectors.brreg.AUDIENCE``), the
+(``connectors.skatteetaten.AUDIENCE``, ``connectors.brreg.AUDIENCE``, ...), the
 dataset's ``scope``, ``iat``, ``exp`` 60 s later and a fresh ``jti``. A token is
 reused per scope until shortly before it expires. The public keys are
 published at ``/.well-known/registry-client-jwks.json`` for the registries.
@@ -22,8 +22,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from joserfc import jwt
 
-from connectors import brreg, skatteetaten
+from connectors import brreg, fiskeri, landbruk, skatteetaten
 from connectors.brreg import BrregClient
+from connectors.fiskeri import FiskeriClient
+from connectors.landbruk import LandbrukClient
 from connectors.resilience import ResilienceSettings
 from connectors.skatteetaten import SkatteetatenClient
 from gateway.keys import KeyPurpose, KeyStore
@@ -85,10 +87,14 @@ class RegistryTokenSigner:
 class Registries:
     skatteetaten: SkatteetatenClient
     brreg: BrregClient
+    landbruk: LandbrukClient
+    fiskeri: FiskeriClient
 
     def close(self) -> None:
         self.skatteetaten.close()
         self.brreg.close()
+        self.landbruk.close()
+        self.fiskeri.close()
 
 
 def registry_resilience(settings: Settings) -> ResilienceSettings:
@@ -116,6 +122,8 @@ def build_registries(settings: Settings, keys: KeyStore) -> Registries:
             settings.skatteetaten_base_url, signer(skatteetaten.AUDIENCE), resilience
         ),
         brreg=BrregClient(settings.brreg_base_url, signer(brreg.AUDIENCE), resilience),
+        landbruk=LandbrukClient(settings.landbruk_base_url, signer(landbruk.AUDIENCE), resilience),
+        fiskeri=FiskeriClient(settings.fiskeri_base_url, signer(fiskeri.AUDIENCE), resilience),
     )
 
 

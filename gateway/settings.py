@@ -49,6 +49,14 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8102",
         description="Base URL of the Brønnøysund Register Centre APIs.",
     )
+    landbruk_base_url: str = Field(
+        default="http://127.0.0.1:8104",
+        description="Base URL of Landbruksdirektoratet's production subsidy API.",
+    )
+    fiskeri_base_url: str = Field(
+        default="http://127.0.0.1:8105",
+        description="Base URL of Fiskeridirektoratet's aquaculture register and biomass API.",
+    )
     idporten_issuer_url: str = Field(
         default="http://127.0.0.1:8103",
         description="Issuer URL of the ID-porten OpenID Connect provider for citizen login.",

@@ -1,8 +1,8 @@
 """``python -m mock_registries serve [--host H]`` and ``python -m mock_registries openapi write``.
 
-`serve` runs the three registries in one process on their own ports
-(8101 Tax Administration, 8102 Brønnøysund, 8103 ID-porten by default),
-sharing one synthetic population.
+`serve` runs the registries in one process on their own ports (8101 Tax
+Administration, 8102 Brønnøysund, 8103 ID-porten, 8104 Landbruksdirektoratet,
+8105 Fiskeridirektoratet by default), sharing one synthetic population.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ async def serve(settings: MockSettings) -> None:
         loop.add_signal_handler(sig, servers.stop)
     print(
         f"Mock registries on {settings.host}: Skatteetaten :{settings.skatteetaten_port}, "
-        f"Brønnøysund :{settings.brreg_port}, ID-porten :{settings.idporten_port} "
+        f"Brønnøysund :{settings.brreg_port}, ID-porten :{settings.idporten_port}, "
+        f"Landbruksdirektoratet :{settings.landbruk_port}, "
+        f"Fiskeridirektoratet :{settings.fiskeri_port} "
         f"(seed {settings.seed}; test persons at "
         f"{settings.public_url(settings.idporten_port)}/test-persons)",
         file=sys.stderr,
@@ -35,7 +37,7 @@ async def serve(settings: MockSettings) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m mock_registries")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve_parser = commands.add_parser("serve", help="Run the three mock registries.")
+    serve_parser = commands.add_parser("serve", help="Run the mock registries.")
     serve_parser.add_argument("--host", help="Address to listen on (default from settings).")
     openapi_parser = commands.add_parser("openapi", help="The committed OpenAPI documents.")
     openapi_parser.add_argument("action", choices=["write"])

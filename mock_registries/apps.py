@@ -1,4 +1,4 @@
-"""The three mock apps built together on one population, and their OpenAPI documents."""
+"""The mock apps built together on one population, and their OpenAPI documents."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from mock_registries import brreg, idporten, skatteetaten
+from mock_registries import brreg, fiskeri, idporten, landbruk, skatteetaten
 from mock_registries.population import build_population
 from mock_registries.settings import MockSettings
 
@@ -21,6 +21,8 @@ OPENAPI_DOCUMENTS = {
     "skatteetaten": Path("openapi/mock-skatteetaten.json"),
     "brreg": Path("openapi/mock-brreg.json"),
     "idporten": Path("openapi/mock-idporten.json"),
+    "landbruk": Path("openapi/mock-landbruk.json"),
+    "fiskeri": Path("openapi/mock-fiskeri.json"),
 }
 
 
@@ -36,11 +38,16 @@ def build_apps(settings: MockSettings) -> dict[str, tuple[FastAPI, int]]:
             idporten.create_app(settings, population=population),
             settings.idporten_port,
         ),
+        "landbruk": (
+            landbruk.create_app(settings, population=population),
+            settings.landbruk_port,
+        ),
+        "fiskeri": (fiskeri.create_app(settings, population=population), settings.fiskeri_port),
     }
 
 
 class _Server(uvicorn.Server):
-    """Leaves signals to its owner, which stops all three servers together."""
+    """Leaves signals to its owner, which stops all the servers together."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -48,7 +55,7 @@ class _Server(uvicorn.Server):
 
 
 class MockServers:
-    """The three registries served from one event loop, started and stopped together."""
+    """The registries served from one event loop, started and stopped together."""
 
     def __init__(self, settings: MockSettings) -> None:
         self.servers = {

@@ -1,7 +1,10 @@
 """The Brønnøysund Register Centre: Enhetsregisteret (open data) and Løsøreregisteret.
 
 Enhetsregisteret answers 200, 404 (never existed) or 410 (removed, with
-``slettedato``) and needs no token. Løsøreregisteret needs the gateway's
+``slettedato``) and needs no token. An organisation's roles come open
+(names and birth dates) or, with a token of scope
+``brreg:enhetsregisteret.roller``, from the authorised API, which adds each
+person's ``fodselsnummer``. Løsøreregisteret needs the gateway's
 token with scope ``brreg:losore`` and answers every valid number: a person
 with nothing registered has ``antallRettsstiftelser`` 0.
 """
@@ -21,11 +24,48 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mock_registries.auth import GatewayTokenVerifier, TokenRejected
 from mock_registries.common import WireModel, add_health_and_faults
 from mock_registries.identifiers import is_valid_organisation_number, parse_national_identity_number
-from mock_registries.population import Lien, Organisation, Person, Population, build_population
+from mock_registries.population import (
+    Lien,
+    Organisation,
+    Person,
+    Population,
+    RoleHolding,
+    build_population,
+)
 from mock_registries.settings import MockSettings
 
 AUDIENCE: Final = "https://data.brreg.no"
 SCOPE_LOSORE: Final = "brreg:losore"
+SCOPE_ROLLER: Final = "brreg:enhetsregisteret.roller"
+# Role code -> (description, the group it is listed under), as Enhetsregisteret words them.
+ROLE_TYPES: Final = {
+    "DAGL": "Daglig leder/ adm.direktør",
+    "LEDE": "Styrets leder",
+    "NEST": "Nestleder",
+    "MEDL": "Styremedlem",
+    "VARA": "Varamedlem",
+    "INNH": "Innehaver",
+    "DTPR": "Deltaker med delt ansvar",
+    "DTSO": "Deltaker med fullt ansvar",
+    "KOMP": "Komplementar",
+    "BEST": "Bestyrende reder",
+    "REPR": "Norsk repr. for utenl. enhet",
+    "BOBE": "Bostyrer",
+    "REVI": "Revisor",
+    "REGN": "Regnskapsfører",
+    "SIGN": "Signatur",
+    "PROK": "Prokura",
+}
+GROUP_NAMES: Final = {"REVI": "Revisor", "REGN": "Regnskapsfører", "INNH": "Innehaver"}
+ROLE_GROUPS: Final = {
+    "DAGL": ("DAGL", "Daglig leder/ adm.direktør"),
+    "LEDE": ("STYR", "Styre"),
+    "NEST": ("STYR", "Styre"),
+    "MEDL": ("STYR", "Styre"),
+    "VARA": ("STYR", "Styre"),
+    "DTPR": ("DTPR", "Deltakere med delt ansvar"),
+    "DTSO": ("DTSO", "Deltakere med fullt ansvar"),
+}
 REASONS: Final = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -131,6 +171,47 @@ class Rettsstiftelser(WireModel):
     korrelasjonsid: str
 
 
+class Personnavn(WireModel):
+    fornavn: str
+    mellomnavn: str | None
+    etternavn: str
+
+
+class RollePerson(WireModel):
+    fodselsnummer: str | None = Field(
+        default=None, description="Only from the authorised API (autorisert-api)."
+    )
+    fodselsdato: date
+    navn: Personnavn
+    er_doed: bool
+
+
+class RolleEnhet(WireModel):
+    organisasjonsnummer: str
+    organisasjonsform: Kode
+    navn: list[str]
+    er_slettet: bool
+
+
+class Enhetsrolle(WireModel):
+    type: Kode
+    person: RollePerson | None = None
+    enhet: RolleEnhet | None = None
+    fratraadt: bool
+    avregistrert: bool
+    rekkefolge: int
+
+
+class Rollegruppe(WireModel):
+    type: Kode
+    sist_endret: date
+    roller: list[Enhetsrolle]
+
+
+class Roller(WireModel):
+    rollegrupper: list[Rollegruppe]
+
+
 class ErrorBodyModel(WireModel):
     timestamp: str
     status: int
@@ -170,8 +251,79 @@ def enhet_of(organisation: Organisation, base_url: str) -> Enhet:
     )
 
 
-def rettsstiftelse_of(person: Person, lien: Lien, population: Population) -> Rettsstiftelse:
+def _rolle_person(
+    population: Population, fnr: str | None, *, authorised: bool
+) -> RollePerson | None:
+    person = population.person(fnr) if fnr else None
+    if person is None:
+        return None
+    return RollePerson(
+        fodselsnummer=person.fnr if authorised else None,
+        fodselsdato=person.birth_date,
+        navn=Personnavn(fornavn=person.fornavn, mellomnavn=None, etternavn=person.etternavn),
+        er_doed=False,
+    )
+
+
+def _rolle_enhet(population: Population, orgnr: str | None) -> RolleEnhet | None:
+    organisation = population.organisation(orgnr) if orgnr else None
+    if organisation is None:
+        return None
+    form, description = organisation.organisasjonsform
+    return RolleEnhet(
+        organisasjonsnummer=organisation.organisasjonsnummer,
+        organisasjonsform=Kode(kode=form, beskrivelse=description),
+        navn=[organisation.navn],
+        er_slettet=organisation.slettedato is not None,
+    )
+
+
+def roller_of(organisation: Organisation, population: Population, *, authorised: bool) -> Roller:
+    """The roles grouped as Enhetsregisteret groups them, in the order they were listed."""
+    groups: dict[tuple[str, str], list[RoleHolding]] = {}
+    for holding in organisation.roller:
+        key = ROLE_GROUPS.get(
+            holding.kode, (holding.kode, GROUP_NAMES.get(holding.kode, ROLE_TYPES[holding.kode]))
+        )
+        groups.setdefault(key, []).append(holding)
+    rollegrupper = []
+    for (group, description), holdings in groups.items():
+        roller = []
+        for order, holding in enumerate(holdings):
+            roller.append(
+                Enhetsrolle(
+                    type=Kode(kode=holding.kode, beskrivelse=ROLE_TYPES[holding.kode]),
+                    person=_rolle_person(population, holding.fnr, authorised=authorised),
+                    enhet=_rolle_enhet(population, holding.orgnr),
+                    fratraadt=holding.fratraadt,
+                    avregistrert=False,
+                    rekkefolge=order,
+                )
+            )
+        rollegrupper.append(
+            Rollegruppe(
+                type=Kode(kode=group, beskrivelse=description),
+                sist_endret=max(h.registered for h in holdings),
+                roller=roller,
+            )
+        )
+    return Roller(rollegrupper=rollegrupper)
+
+
+def rettsstiftelse_of(
+    holder: Person | Organisation, lien: Lien, population: Population
+) -> Rettsstiftelse:
+    """One registration; `holder` is the debtor, a person or an organisation."""
     creditor = population.organisation(lien.creditor)
+    debtor = (
+        Rolle(rolleinnehaver_type="BRPERSON", navn=holder.name, identifikator=holder.fnr)
+        if isinstance(holder, Person)
+        else Rolle(
+            rolleinnehaver_type="VIRKSOMHET",
+            navn=holder.navn,
+            identifikator=holder.organisasjonsnummer,
+        )
+    )
     registered = datetime(lien.registered.year, lien.registered.month, lien.registered.day, 9)
     settlement = None
     if lien.debt_settlement:
@@ -192,17 +344,26 @@ def rettsstiftelse_of(person: Person, lien: Lien, population: Population) -> Ret
         else lien.registered.replace(year=lien.registered.year + 10),
         slettet_dato=None,
         roller=[
-            Rolle(rolleinnehaver_type="BRPERSON", navn=person.name, identifikator=person.fnr),
+            debtor,
             Rolle(
                 rolleinnehaver_type="VIRKSOMHET",
                 navn=creditor.navn if creditor else "UKJENT KREDITOR",
                 identifikator=lien.creditor,
             ),
         ],
-        formuesgoder=[] if lien.debt_settlement else [{"type": "LOSOERE", "beskrivelse": "Løsøre"}],
+        formuesgoder=[] if lien.debt_settlement else [_formuesgode(lien.type)],
         krav=Krav(belop=[Belop(belop=lien.amount, valuta="NOK")]),
         gjeldsordning=settlement,
     )
+
+
+def _formuesgode(lien_type: str) -> dict[str, Any]:
+    """What a charge covers: the farm's equipment, the stock, claims, or movables."""
+    return {
+        "DRIFTSTILBEHOERSPANT": {"type": "DRIFTSTILBEHOER", "beskrivelse": "Driftstilbehør"},
+        "VARELAGERPANT": {"type": "VARELAGER", "beskrivelse": "Varelager"},
+        "FACTORINGPANT": {"type": "ENKLE_PENGEKRAV", "beskrivelse": "Utestående fordringer"},
+    }.get(lien_type, {"type": "LOSOERE", "beskrivelse": "Løsøre"})
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -240,7 +401,8 @@ def create_app(
     app = FastAPI(
         title="Brønnøysundregistrene (mock)",
         version="1.0.0",
-        description="Enhetsregisteret and Løsøreregisteret for a synthetic population.",
+        description="Enhetsregisteret (organisations and their roles) and Løsøreregisteret "
+        "for a synthetic population.",
         responses={"default": {"model": ErrorBodyModel, "description": "Error"}},
     )
     _install_error_handlers(app)
@@ -252,6 +414,13 @@ def create_app(
         summary="One organisation (open data)",
     )
     async def enhet(organisasjonsnummer: str) -> Enhet | JSONResponse:
+        organisation = registered(organisasjonsnummer)
+        if isinstance(organisation, JSONResponse):
+            return organisation
+        return enhet_of(organisation, public_url)
+
+    def registered(organisasjonsnummer: str) -> Organisation | JSONResponse:
+        """The organisation, a 410 answer when it was removed, or BrregError 400/404."""
         if not is_valid_organisation_number(organisasjonsnummer):
             raise BrregError(400, "Ugyldig organisasjonsnummer")
         organisation = people.organisation(organisasjonsnummer)
@@ -262,7 +431,40 @@ def create_app(
                 organisasjonsnummer=organisasjonsnummer, slettedato=organisation.slettedato
             )
             return JSONResponse(removed.model_dump(mode="json", by_alias=True), status_code=410)
-        return enhet_of(organisation, public_url)
+        return organisation
+
+    @app.get(
+        "/enhetsregisteret/api/enheter/{organisasjonsnummer}/roller",
+        response_model=Roller,
+        response_model_exclude_none=True,
+        responses={410: {"model": SlettetEnhet, "description": "Removed from the register"}},
+        summary="An organisation's roles (open data: names and birth dates)",
+    )
+    async def roller(organisasjonsnummer: str) -> Roller | JSONResponse:
+        organisation = registered(organisasjonsnummer)
+        if isinstance(organisation, JSONResponse):
+            return organisation
+        return roller_of(organisation, people, authorised=False)
+
+    @app.get(
+        "/enhetsregisteret/autorisert-api/enheter/{organisasjonsnummer}/roller",
+        response_model=Roller,
+        responses={410: {"model": SlettetEnhet, "description": "Removed from the register"}},
+        response_model_exclude_none=True,
+        summary="An organisation's roles with each person's fodselsnummer (authorised)",
+        description=f"Needs the gateway's token with scope `{SCOPE_ROLLER}`.",
+    )
+    async def autoriserte_roller(
+        request: Request, organisasjonsnummer: str
+    ) -> Roller | JSONResponse:
+        try:
+            await verifier.verify(request.headers.get("authorization"), SCOPE_ROLLER)
+        except TokenRejected as rejected:
+            raise BrregError(rejected.status, rejected.reason) from None
+        organisation = registered(organisasjonsnummer)
+        if isinstance(organisation, JSONResponse):
+            return organisation
+        return roller_of(organisation, people, authorised=True)
 
     @app.get(
         "/registerinfo/api/v1/rettsstiftelse/fnr/{fnr}",
@@ -282,6 +484,32 @@ def create_app(
         found = [rettsstiftelse_of(person, lien, people) for lien in person.liens] if person else []
         return Rettsstiftelser(
             sokeparameter=fnr,
+            oppslagstidspunkt=datetime.now(UTC).replace(microsecond=0),
+            antall_rettsstiftelser=len(found),
+            rettsstiftelser=found,
+            korrelasjonsid=str(uuid.uuid4()),
+        )
+
+    @app.get(
+        "/registerinfo/api/v1/rettsstiftelse/orgnr/{orgnr}",
+        response_model=Rettsstiftelser,
+        summary="Registered charges and liens on an organisation's assets",
+    )
+    async def rettsstiftelser_orgnr(request: Request, orgnr: str) -> Rettsstiftelser:
+        try:
+            await verifier.verify(request.headers.get("authorization"), SCOPE_LOSORE)
+        except TokenRejected as rejected:
+            raise BrregError(rejected.status, rejected.reason) from None
+        if not is_valid_organisation_number(orgnr):
+            raise BrregError(400, "Ugyldig organisasjonsnummer")
+        organisation = people.organisation(orgnr)
+        found = (
+            [rettsstiftelse_of(organisation, lien, people) for lien in organisation.liens]
+            if organisation
+            else []
+        )
+        return Rettsstiftelser(
+            sokeparameter=orgnr,
             oppslagstidspunkt=datetime.now(UTC).replace(microsecond=0),
             antall_rettsstiftelser=len(found),
             rettsstiftelser=found,

@@ -1,4 +1,4 @@
-"""What the three mock apps share: the JSON model base, health, and the fault middleware."""
+"""What the mock apps share: the JSON model base, health, and the fault middleware."""
 
 from __future__ import annotations
 

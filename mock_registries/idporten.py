@@ -219,6 +219,16 @@ class Provider:
         )
 
 
+def _roles_note(population: Population, fnr: str) -> str:
+    """E.g. " DAGL i STRANDVIK HAVBRUK AS (911001004).", for the enterprise test cases."""
+    notes = [
+        f"{holding.kode}{' (fratrådt)' if holding.fratraadt else ''} i "
+        f"{organisation.navn} ({organisation.organisasjonsnummer})"
+        for organisation, holding in population.roles_of(fnr)
+    ]
+    return escape(" " + "; ".join(notes) + ".") if notes else ""
+
+
 def _login_page(provider: Provider, params: dict[str, str], error: str | None = None) -> str:
     hidden = "".join(
         f'<input type="hidden" name="{name}" value="{escape(params.get(name, ""))}">'
@@ -228,7 +238,8 @@ def _login_page(provider: Provider, params: dict[str, str], error: str | None = 
         f'<li><form method="post" action="/authorize/login">{hidden}'
         f'<input type="hidden" name="pid" value="{p.fnr}">'
         f'<button type="submit">{escape(p.name)}</button> '
-        f"<small>{escape(p.description)}</small></form></li>"
+        f"<small>{escape(p.description)}{_roles_note(provider.population, p.fnr)}</small>"
+        "</form></li>"
         for p in provider.population.named
     )
     problem = f'<p role="alert" class="error">{escape(error)}</p>' if error else ""
@@ -285,6 +296,15 @@ def create_app(
                 "name": p.name,
                 "traits": sorted(p.traits),
                 "description": p.description,
+                "roles": [
+                    {
+                        "organisasjonsnummer": organisation.organisasjonsnummer,
+                        "navn": organisation.navn,
+                        "rolle": holding.kode,
+                        "fratraadt": holding.fratraadt,
+                    }
+                    for organisation, holding in provider.population.roles_of(p.fnr)
+                ],
             }
             for p in provider.population.named
         ]

@@ -47,6 +47,17 @@ class Trait(StrEnum):
 
 
 @dataclass(frozen=True)
+class RoleHolding:
+    """A person (or an organisation) in a role of an organisation, as Enhetsregisteret lists it."""
+
+    kode: str  # DAGL, LEDE, MEDL, INNH, REVI, ...
+    fnr: str | None  # a person of the population; None when an organisation holds the role
+    registered: date
+    fratraadt: bool = False  # the holder has left the role: it gives no authority
+    orgnr: str | None = None  # the organisation holding the role (an auditor, an accountant)
+
+
+@dataclass(frozen=True)
 class Organisation:
     organisasjonsnummer: str
     navn: str
@@ -58,6 +69,10 @@ class Organisation:
     konkurs: bool = False
     under_avvikling: bool = False
     slettedato: date | None = None
+    # Who Enhetsregisteret lists in a role (an enterprise's roles; empty for the others).
+    roller: tuple[RoleHolding, ...] = ()
+    # Charges on the organisation's assets in Løsøreregisteret.
+    liens: tuple[Lien, ...] = ()
 
     @property
     def is_bank(self) -> bool:
@@ -160,6 +175,15 @@ class Population:
     def organisation(self, orgnr: str) -> Organisation | None:
         return self.organisations.get(orgnr)
 
+    def roles_of(self, fnr: str) -> list[tuple[Organisation, RoleHolding]]:
+        """Every role the person holds or held, in the order the organisations were made."""
+        return [
+            (organisation, holding)
+            for organisation in self.organisations.values()
+            for holding in organisation.roller
+            if holding.fnr == fnr
+        ]
+
 
 def _org(base: int) -> str:
     """The first valid organisation number at or after an 8-digit base."""
@@ -211,6 +235,66 @@ SUPERVISORY_AGENCIES = (
                  STATE_SECTOR, date(1995, 2, 20), 60),
 )  # fmt: skip
 SKATTEETATEN, DATATILSYNET = (o.organisasjonsnummer for o in SUPERVISORY_AGENCIES)
+# The enterprises a person may consent for (agriculture and aquaculture), each with the
+# roles that make the case: see mock_registries/README.md.
+VIKOREN_GARD, STRANDVIK_HAVBRUK, HAUGLAND_FJORFE, NESHEIM_SJOMAT, DALBY_KORN, FJORD_REVISJON = (
+    _org(91100000), _org(91100100), _org(91100200), _org(91100300), _org(91100400),
+    _org(91100500),
+)  # fmt: skip
+# A valid organisation number that no register knows: Enhetsregisteret answers 404.
+UNREGISTERED_ORGANISATION = _org(91199999)
+ENK_FORM = ("ENK", "Enkeltpersonforetak")
+ENK_SECTOR = ("8200", "Personlig næringsdrivende")
+COMBINED_FARMING_NACE = ("01.500", "Kombinert husdyrhold og planteproduksjon")
+FISH_FARMING_NACE = (
+    "03.211", "Produksjon av matfisk og skalldyr i hav- og kystbasert fiskeoppdrett",
+)  # fmt: skip
+POULTRY_NACE = ("01.470", "Fjørfehold")
+GRAIN_NACE = ("01.110", "Dyrking av korn (unntatt ris), belgvekster og oljeholdige vekster")
+
+
+def _enterprises(named: dict[str, Person]) -> tuple[Organisation, ...]:
+    """Built after the named persons, whose numbers the roles carry."""
+
+    def role(kode: str, name: str, registered: date, *, fratraadt: bool = False) -> RoleHolding:
+        return RoleHolding(kode, named[name].fnr, registered, fratraadt)
+
+    return (
+        Organisation(VIKOREN_GARD, "VIKØREN GARD Solveig Vikøren", ENK_FORM,
+                     COMBINED_FARMING_NACE, ENK_SECTOR, date(1994, 4, 1), 2,
+                     roller=(role("INNH", "Solveig Vikøren", date(1994, 4, 1)),),
+                     liens=(Lien("2019011842", "DRIFTSTILBEHOERSPANT", VIDDA, 1_800_000,
+                                 date(2019, 5, 6)),)),
+        Organisation(STRANDVIK_HAVBRUK, "STRANDVIK HAVBRUK AS", COMPANY_FORM, FISH_FARMING_NACE,
+                     COMPANY_SECTOR, date(2006, 9, 12), 31,
+                     roller=(role("DAGL", "Ola Strandvik", date(2016, 1, 4)),
+                             role("LEDE", "Jon Skoglund", date(2006, 9, 12)),
+                             role("MEDL", "Kari Fjellheim", date(2019, 6, 20)),
+                             RoleHolding("REVI", None, date(2006, 9, 12), orgnr=FJORD_REVISJON)),
+                     liens=(Lien("2021020577", "VARELAGERPANT", FJORDKYST, 12_000_000,
+                                 date(2021, 3, 15)),
+                            Lien("2022009310", "FACTORINGPANT", NORDLYS, 4_500_000,
+                                 date(2022, 1, 10)))),
+        Organisation(FJORD_REVISJON, "FJORD REVISJON AS", COMPANY_FORM, ("69.201", "Revisjon"),
+                     COMPANY_SECTOR, date(1991, 1, 7), 14,
+                     roller=(role("DAGL", "Jon Skoglund", date(1991, 1, 7)),)),
+        Organisation(HAUGLAND_FJORFE, "HAUGLAND FJØRFE AS", COMPANY_FORM, POULTRY_NACE,
+                     COMPANY_SECTOR, date(2015, 2, 2), 4,
+                     roller=(role("DAGL", "Ingrid Haugland", date(2015, 2, 2), fratraadt=True),
+                             role("DAGL", "Lars Bergset", date(2024, 8, 1)),
+                             role("LEDE", "Lars Bergset", date(2015, 2, 2)))),
+        Organisation(NESHEIM_SJOMAT, "NESHEIM SJØMAT AS", COMPANY_FORM, FISH_FARMING_NACE,
+                     COMPANY_SECTOR, date(2011, 5, 17), 0, konkurs=True,
+                     roller=(role("DAGL", "Astrid Nesheim", date(2011, 5, 17)),
+                             role("LEDE", "Astrid Nesheim", date(2011, 5, 17))),
+                     liens=(Lien("2025014466", "UTLEGGSPANT", NORDLYS, 640_000,
+                                 date(2025, 8, 29)),)),
+        Organisation(DALBY_KORN, "DALBY KORN AS", COMPANY_FORM, GRAIN_NACE, COMPANY_SECTOR,
+                     date(2008, 3, 3), 1, under_avvikling=True,
+                     roller=(role("DAGL", "Per Dalby", date(2008, 3, 3)),
+                             role("LEDE", "Per Dalby", date(2008, 3, 3)))),
+    )  # fmt: skip
+
 
 _EMPLOYER_WORDS = (
     "FJELL", "STRAND", "LIA", "HAUG", "BERG", "VIK", "DAL", "NES", "BRU", "ØY", "SKOG", "MO",
@@ -387,8 +471,10 @@ def build_population(seed: int = 2025, size: int = 1000) -> Population:
     for _ in range(size):
         person = _generated_person(rng, set(persons), employer_numbers)
         persons[person.fnr] = person
+    enterprises = _enterprises({p.name: p for p in named})
     organisations = {
-        o.organisasjonsnummer: o for o in (*NAMED_ORGANISATIONS, *SUPERVISORY_AGENCIES, *employers)
+        o.organisasjonsnummer: o
+        for o in (*NAMED_ORGANISATIONS, *SUPERVISORY_AGENCIES, *employers, *enterprises)
     }
     return Population(seed=seed, persons=persons, organisations=organisations, named=tuple(named))
 

@@ -36,6 +36,12 @@ class MockSettings(BaseSettings):
     skatteetaten_port: int = Field(default=8101, description="Port of the Tax Administration.")
     brreg_port: int = Field(default=8102, description="Port of the Brønnøysund registers.")
     idporten_port: int = Field(default=8103, description="Port of ID-porten.")
+    landbruk_port: int = Field(
+        default=8104, description="Port of Landbruksdirektoratet (production subsidies)."
+    )
+    fiskeri_port: int = Field(
+        default=8105, description="Port of Fiskeridirektoratet (aquaculture register, biomass)."
+    )
     gateway_jwks_url: str = Field(
         default="http://127.0.0.1:8000/.well-known/registry-client-jwks.json",
         description="Where the gateway publishes the keys its registry tokens are signed with.",

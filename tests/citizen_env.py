@@ -24,13 +24,20 @@ from sqlalchemy.orm import Session
 
 from consent.identifiers import organisation_number, synthetic_national_identity_number
 from gateway.app import create_app
+from gateway.keys import KeyPurpose, KeyStore
 from gateway.settings import DeploymentMode, Settings
-from mock_registries import idporten
+from mock_registries import brreg, idporten
 from mock_registries.settings import MockSettings
 from tests.banks import Bank, register_bank
 from tests.consent_factories import NOW
 from tests.servers import bound_socket, running_server
 
+LOSORE_VIRKSOMHET = "brreg-samtykke-losore-rettsstiftelser-virksomhet"
+ENTERPRISE_METADATA: dict[str, dict[str, str]] = {
+    "ske-samtykke-sbl-summert-skattegrunnlag-enk": {"inntektsaar": "2025"},
+    "ldir-samtykke-produksjonstilskudd": {"fraogmedomgang": "2025-03", "tilogmedomgang": "2025-10"},
+    "fdir-samtykke-akvakultur-biomasse": {"fraogmed": "2025-01", "tilogmed": "2025-12"},
+}
 BANK_NAME = "Fjordbanken <ASA> & Co"  # markup in a registered name must come out as text
 PURPOSE_WITH_MARKUP = "Lånesøknad <script>alert(1)</script> nr. 7"
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
@@ -77,6 +84,42 @@ class CitizenWorld:
     @property
     def redirect_url(self) -> str:
         return f"{self.bank_site_url}/return"
+
+    def create_enterprise_request(
+        self, enterprise: str, person: str, products: tuple[str, ...] = (LOSORE_VIRKSOMHET,)
+    ) -> dict[str, Any]:
+        """The bank asks `person` for the consent of `enterprise`."""
+        rights = [
+            {
+                "action": ["consent"],
+                "resource": [{"type": "urn:altinn:resource", "value": product}],
+                "metadata": ENTERPRISE_METADATA.get(product, {}),
+            }
+            for product in products
+        ]
+        return self._post_request(
+            {
+                "id": str(uuid.uuid4()),
+                "from": f"urn:altinn:organization:identifier-no:{enterprise}",
+                "requiredDelegator": f"urn:altinn:person:identifier-no:{person}",
+                "to": f"urn:altinn:organization:identifier-no:{self.bank.organisation_number}",
+                "validTo": "2026-09-01T12:00:00Z",
+                "consentRights": rights,
+                "requestMessage": {"nb": "Driftskreditt", "en": "Operating credit"},
+                "redirectUrl": self.redirect_url,
+            }
+        )
+
+    def _post_request(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer = httpx.post(
+            f"{self.gateway_url}/consent/v1/consentrequests",
+            json=body,
+            headers=self.bank.headers(self.app),
+            timeout=30.0,
+        )
+        assert answer.status_code == 201, answer.text
+        created: dict[str, Any] = answer.json()
+        return created
 
     def create_request(self, *, one_time: bool = False) -> dict[str, Any]:
         body = {
@@ -127,12 +170,17 @@ class CitizenWorld:
 
 
 @contextmanager
-def citizen_world(database_url: str, engine: Engine, key_dir: Path) -> Iterator[CitizenWorld]:
+def citizen_world(
+    database_url: str, engine: Engine, key_dir: Path, *, with_brreg: bool = False
+) -> Iterator[CitizenWorld]:
+    """The world; `with_brreg` adds the mock Enhetsregisteret, where enterprise roles are read."""
     idporten_sock, gateway_sock, bank_sock = bound_socket(), bound_socket(), bound_socket()
-    idporten_url, gateway_url, bank_url = (
+    brreg_sock = bound_socket()
+    idporten_url, gateway_url, bank_url, brreg_url = (
         _url(idporten_sock),
         _url(gateway_sock),
         _url(bank_sock),
+        _url(brreg_sock),
     )
     provider = idporten.create_app(
         MockSettings(
@@ -148,6 +196,7 @@ def citizen_world(database_url: str, engine: Engine, key_dir: Path) -> Iterator[
         database_url=database_url,
         issuer_url=gateway_url,
         idporten_issuer_url=idporten_url,
+        brreg_base_url=brreg_url,
         key_dir=key_dir,
     )
     app = create_app(settings)
@@ -160,6 +209,14 @@ def citizen_world(database_url: str, engine: Engine, key_dir: Path) -> Iterator[
     with ExitStack() as stack:
         stack.enter_context(running_server(provider, sock=idporten_sock))
         stack.enter_context(running_server(_bank_site(), sock=bank_sock))
+        if with_brreg:
+            registry = brreg.create_app(
+                MockSettings(_env_file=None, population_size=0),  # type: ignore[call-arg]
+                gateway_jwks=KeyStore(key_dir).public_jwks(KeyPurpose.REGISTRY_CLIENT),
+            )
+            stack.enter_context(running_server(registry, sock=brreg_sock))
+        else:
+            brreg_sock.close()
         stack.enter_context(running_server(app, sock=gateway_sock))
         yield world
 

@@ -121,6 +121,8 @@ class Ports:
     skatteetaten: int = field(default_factory=free_port)
     brreg: int = field(default_factory=free_port)
     idporten: int = field(default_factory=free_port)
+    landbruk: int = field(default_factory=free_port)
+    fiskeri: int = field(default_factory=free_port)
 
     def url(self, port: int) -> str:
         return f"http://127.0.0.1:{port}"
@@ -132,6 +134,8 @@ class Ports:
             (8101, self.skatteetaten),
             (8102, self.brreg),
             (8103, self.idporten),
+            (8104, self.landbruk),
+            (8105, self.fiskeri),
         ):
             command = re.sub(rf"(127\.0\.0\.1|localhost):{default}\b", f"\\1:{actual}", command)
         return command
@@ -155,6 +159,10 @@ def environment(directory: Path, ports: Ports) -> dict[str, str]:
             "SAMTYKKE_MOCKS_SKATTEETATEN_PORT": str(ports.skatteetaten),
             "SAMTYKKE_MOCKS_BRREG_PORT": str(ports.brreg),
             "SAMTYKKE_MOCKS_IDPORTEN_PORT": str(ports.idporten),
+            "SAMTYKKE_MOCKS_LANDBRUK_PORT": str(ports.landbruk),
+            "SAMTYKKE_MOCKS_FISKERI_PORT": str(ports.fiskeri),
+            "SAMTYKKE_LANDBRUK_BASE_URL": ports.url(ports.landbruk),
+            "SAMTYKKE_FISKERI_BASE_URL": ports.url(ports.fiskeri),
             "SAMTYKKE_MOCKS_GATEWAY_JWKS_URL": f"{gateway}/.well-known/registry-client-jwks.json",
             "SAMTYKKE_MOCKS_IDPORTEN_REDIRECT_URIS": f'["{gateway}/citizen/login/callback"]',
         }
@@ -329,7 +337,13 @@ def health_urls(command: str, ports: Ports) -> list[str]:
     if words[:3] == ["samtykke", "mocks", "serve"]:
         return [
             f"{ports.url(port)}/healthz"
-            for port in (ports.skatteetaten, ports.brreg, ports.idporten)
+            for port in (
+                ports.skatteetaten,
+                ports.brreg,
+                ports.idporten,
+                ports.landbruk,
+                ports.fiskeri,
+            )
         ]
     if words[:2] in (["samtykke", "serve"], ["samtykke", "demo"]):
         return [f"{ports.url(ports.gateway)}/healthz"]

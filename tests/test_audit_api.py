@@ -215,3 +215,26 @@ def test_checkpoints_and_proofs_verify_with_the_published_key(
         "/audit/v1/proofs/inclusion", params={"entryId": "x", "sequenceNumber": 1}, headers=headers
     )
     assert (both.status_code, both.json()["code"]) == (400, "entry-not-named")
+
+
+def test_search_by_organisation_finds_an_enterprises_entries(
+    audit_app: FastAPI, api: TestClient
+) -> None:
+    enterprise = "911001004"
+    _append(audit_app, 3)
+    _append(audit_app, 2, subject=enterprise, start=70)
+    headers = _headers(audit_app)
+    found = api.post(
+        "/audit/v1/entries/search",
+        json={"filters": {"organisation": enterprise}},
+        headers=headers,
+    )
+    assert found.status_code == 200, found.text
+    assert [e["details"]["number"] for e in found.json()["entries"]] == [70, 71]
+    assert {e["subject"] for e in found.json()["entries"]} == {enterprise}
+    both = api.post(
+        "/audit/v1/entries/search",
+        json={"filters": {"organisation": enterprise, "person": OTHER_PERSON}},
+        headers=headers,
+    )
+    assert (both.status_code, both.json()["code"]) == (422, "invalid-filter")

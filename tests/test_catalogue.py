@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from consent.catalogue import PRODUCTS, MetadataError, find, latest_assessed_year
+from consent.catalogue import (
+    PRODUCTS,
+    MetadataError,
+    Subject,
+    application_rounds,
+    find,
+    latest_assessed_year,
+)
+from consent.parties import PartyType
 
 MAY = datetime(2026, 5, 31, tzinfo=UTC)
 JUNE = datetime(2026, 6, 1, tzinfo=UTC)
@@ -17,6 +25,11 @@ def test_every_product_has_both_languages_and_a_dataset() -> None:
         "ske-samtykke-sbl-summert-skattegrunnlag",
         "ske-samtykke-sbl-inntekt",
         "brreg-samtykke-losore-rettsstiftelser",
+        "brreg-samtykke-losore-rettsstiftelser-virksomhet",
+        "ldir-samtykke-produksjonstilskudd",
+        "fdir-akvakultur-tillatelser",
+        "fdir-samtykke-akvakultur-biomasse",
+        "ske-samtykke-sbl-summert-skattegrunnlag-enk",
     }
     for product in PRODUCTS.values():
         assert set(product.texts) == {"nb", "en"}
@@ -96,3 +109,50 @@ def test_coverage_does_not_grow() -> None:
 
 def test_unknown_products_are_not_found() -> None:
     assert find("ske-samtykke-sbl-formue") is None
+
+
+def test_each_product_is_either_a_persons_or_an_enterprises() -> None:
+    for product in PRODUCTS.values():
+        assert product.parties in ({PartyType.PERSON}, {PartyType.ORGANISATION})
+    enterprise = {p.id for p in PRODUCTS.values() if p.for_organisations}
+    assert enterprise == {
+        "brreg-samtykke-losore-rettsstiftelser-virksomhet",
+        "ldir-samtykke-produksjonstilskudd",
+        "fdir-akvakultur-tillatelser",
+        "fdir-samtykke-akvakultur-biomasse",
+        "ske-samtykke-sbl-summert-skattegrunnlag-enk",
+    }
+    # Only the ENK's tax product reads a person: the owner who consented.
+    owners = {p.id for p in PRODUCTS.values() if p.subject is Subject.SOLE_PROPRIETOR}
+    assert owners == {"ske-samtykke-sbl-summert-skattegrunnlag-enk"}
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"fraogmedomgang": "2025-10", "tilogmedomgang": "2025-03"},  # backwards
+        {"fraogmedomgang": "2025-04", "tilogmedomgang": "2025-10"},  # April counts nothing
+        {"fraogmedomgang": "2025-03", "tilogmedomgang": "2026-10"},  # not counted yet in June
+        {"fraogmedomgang": "2021-03", "tilogmedomgang": "2025-10"},  # ten rounds
+        {"fraogmedomgang": "2025", "tilogmedomgang": "2025-10"},
+    ],
+)
+def test_application_rounds_are_checked(metadata: dict[str, object]) -> None:
+    product = find("ldir-samtykke-produksjonstilskudd")
+    assert product is not None
+    with pytest.raises(MetadataError):
+        product.metadata.validate(metadata, JUNE)
+
+
+def test_rounds_counted_already_are_accepted_and_covered() -> None:
+    product = find("ldir-samtykke-produksjonstilskudd")
+    assert product is not None
+    consented = {"fraogmedomgang": "2025-03", "tilogmedomgang": "2026-03"}
+    assert product.metadata.validate(consented, JUNE) == consented
+    assert application_rounds("2025-03", "2026-03") == ["2025-03", "2025-10", "2026-03"]
+    assert product.metadata.covers(
+        consented, {"fraogmedomgang": "2025-10", "tilogmedomgang": "2025-10"}
+    )
+    assert not product.metadata.covers(
+        consented, {"fraogmedomgang": "2024-10", "tilogmedomgang": "2025-10"}
+    )

@@ -43,8 +43,14 @@ def test_the_mocks_fetch_the_gateways_keys_and_name_themselves_as_the_gateway_ca
     for variable, port in (
         ("SAMTYKKE_SKATTEETATEN_BASE_URL", settings.skatteetaten_port),
         ("SAMTYKKE_BRREG_BASE_URL", settings.brreg_port),
+        ("SAMTYKKE_LANDBRUK_BASE_URL", settings.landbruk_port),
+        ("SAMTYKKE_FISKERI_BASE_URL", settings.fiskeri_port),
     ):
         assert gateway[variable] == f"http://mocks:{port}"
+    published = {str(entry).split(":")[0] for entry in services["mocks"]["ports"]}
+    for port in (settings.skatteetaten_port, settings.brreg_port, settings.idporten_port,
+                 settings.landbruk_port, settings.fiskeri_port):  # fmt: skip
+        assert str(port) in published
 
 
 def _mock_settings(environment: dict[str, str]) -> MockSettings:

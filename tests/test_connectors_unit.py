@@ -601,3 +601,85 @@ def test_rettsstiftelser_errors(
     )
     with pytest.raises(expected):
         brreg.rettsstiftelser(FNR)
+
+
+def _rolle(kode: str, fnr: str, *, fratraadt: bool = False) -> dict[str, object]:
+    return {
+        "type": {"kode": kode, "beskrivelse": kode},
+        "person": {"fodselsnummer": fnr, "fodselsdato": "1985-03-14",
+                   "navn": {"fornavn": "Kari", "etternavn": "Fjellheim"}, "erDoed": False},
+        "fratraadt": fratraadt,
+        "avregistrert": False,
+    }  # fmt: skip
+
+
+def test_roller_come_from_the_authorised_api_with_the_roles_scope(
+    mock: respx.MockRouter, brreg: BrregClient
+) -> None:
+    other = "02917900038"
+    body = {"rollegrupper": [
+        {"type": {"kode": "STYR", "beskrivelse": "Styre"}, "sistEndret": "2024-01-01",
+         "roller": [_rolle("MEDL", FNR), _rolle("LEDE", other), _rolle("NEST", FNR)]},
+        {"type": {"kode": "DAGL", "beskrivelse": "Daglig leder"},
+         "roller": [_rolle("DAGL", FNR, fratraadt=True), _rolle("DAGL", other)]},
+    ]}  # fmt: skip
+    route = mock.get(f"{BREG}/enhetsregisteret/autorisert-api/enheter/{ORGNR}/roller").mock(
+        return_value=httpx.Response(200, json=body)
+    )
+    roller = brreg.roller(ORGNR)
+    assert route.calls.last.request.headers["Authorization"] == (
+        "Bearer token-for-brreg:enhetsregisteret.roller"
+    )
+    assert [r.kode for r in roller.roles_of(FNR)] == ["MEDL", "NEST", "DAGL"]
+    assert roller.authority_of(FNR) is None  # board member, deputy chair, a role that ended
+    chosen = roller.authority_of(other)
+    assert chosen is not None
+    assert chosen.kode == "DAGL"  # the manager before the chair
+    assert FNR not in repr(roller)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(404, OrganisationNotFound), (401, CredentialsRejected), (403, CredentialsRejected),
+     (400, RequestRejected), (503, UpstreamUnavailable)],
+)  # fmt: skip
+def test_roller_errors(
+    mock: respx.MockRouter, brreg: BrregClient, status: int, expected: type[RegistryError]
+) -> None:
+    mock.get(f"{BREG}/enhetsregisteret/autorisert-api/enheter/{ORGNR}/roller").mock(
+        return_value=httpx.Response(
+            status, json={"status": status, "error": "E", "korrelasjonsid": "k"}
+        )
+    )
+    with pytest.raises(expected):
+        brreg.roller(ORGNR)
+
+
+def test_roller_of_a_removed_organisation_and_an_invalid_number(
+    mock: respx.MockRouter, brreg: BrregClient
+) -> None:
+    route = mock.get(f"{BREG}/enhetsregisteret/autorisert-api/enheter/{ORGNR}/roller").mock(
+        return_value=httpx.Response(
+            410, json={"organisasjonsnummer": ORGNR, "slettedato": "2021-03-01"}
+        )
+    )
+    with pytest.raises(OrganisationRemoved):
+        brreg.roller(ORGNR)
+    with pytest.raises(RequestRejected):
+        brreg.roller("974760674")
+    assert route.call_count == 1
+
+
+def test_rettsstiftelser_of_an_organisation_send_the_losore_scope(
+    mock: respx.MockRouter, brreg: BrregClient
+) -> None:
+    body = {"sokeparameter": ORGNR, "oppslagstidspunkt": "2025-11-01T12:00:00+01:00",
+            "antallRettsstiftelser": 0, "rettsstiftelser": []}  # fmt: skip
+    route = mock.get(f"{BREG}/registerinfo/api/v1/rettsstiftelse/orgnr/{ORGNR}").mock(
+        return_value=httpx.Response(200, json=body)
+    )
+    assert brreg.rettsstiftelser_orgnr(ORGNR).antall_rettsstiftelser == 0
+    assert route.calls.last.request.headers["Authorization"] == "Bearer token-for-brreg:losore"
+    route.mock(return_value=httpx.Response(403, json={"status": 403, "error": "Forbidden"}))
+    with pytest.raises(CredentialsRejected):
+        brreg.rettsstiftelser_orgnr(ORGNR)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from consent.consents import lifecycle
 from consent.consents.lifecycle import Actor
 from consent.consents.models import Consent
+from consent.parties import Party
 from consent.policy import ALLOWED, Refusal, RefusalReason, may_read
 from tests.consent_factories import (
     BANK,
@@ -37,7 +38,7 @@ def _ask(
     return may_read(
         consent,
         bank_organisation_number=bank,
-        person=person,
+        party=Party.person(person),
         product_id=product,
         metadata={"inntektsaar": INNTEKTSAAR} if metadata is None else metadata,
         now=NOW + at,

@@ -117,10 +117,29 @@ def test_the_same_id_and_body_is_the_same_resource(
             422,
             "invalid-person-identifier",
         ),
+        ({"from": "urn:altinn:bogus:12345678901"}, 422, "invalid-person-identifier"),
         (
             {"from": f"urn:altinn:organization:identifier-no:{BANK}"},
             422,
+            "delegator-required",
+        ),
+        (
+            {"from": "urn:altinn:organization:identifier-no:910000005"},
+            422,
+            "invalid-organisation-identifier",
+        ),
+        (
+            {"requiredDelegator": f"urn:altinn:person:identifier-no:{PERSON}"},
+            422,
             "invalid-person-identifier",
+        ),
+        (
+            {
+                "from": f"urn:altinn:organization:identifier-no:{BANK}",
+                "requiredDelegator": f"urn:altinn:person:identifier-no:{PERSON}",
+            },
+            422,
+            "product-not-for-party",
         ),
         ({"to": f"urn:altinn:organization:identifier-no:{OTHER_BANK}"}, 403, "party-mismatch"),
         ({"redirectUrl": "https://evil.example/return"}, 422, "invalid-redirect-url"),
@@ -301,3 +320,61 @@ def test_a_request_expires_when_not_answered_in_time(
         stored = repository.get(session, request["id"])
         assert stored is not None
         assert stored.status == "expired"
+
+
+ENTERPRISE = "911001004"
+
+
+def _enterprise_body(**changes: Any) -> dict[str, Any]:
+    return body(
+        **{
+            "from": f"urn:altinn:organization:identifier-no:{ENTERPRISE}",
+            "requiredDelegator": f"urn:altinn:person:identifier-no:{PERSON}",
+            "consentRights": [
+                {
+                    "action": ["consent"],
+                    "resource": [
+                        {
+                            "type": "urn:altinn:resource",
+                            "value": "brreg-samtykke-losore-rettsstiftelser-virksomhet",
+                        }
+                    ],
+                }
+            ],
+            **changes,
+        }
+    )
+
+
+def test_a_bank_asks_for_an_enterprises_consent(
+    client: TestClient, frozen_app: FastAPI, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        bank = register_bank(session, "974760681")
+    request = _enterprise_body(to="urn:altinn:organization:identifier-no:974760681")
+    headers = bank.headers(frozen_app)
+    created = client.post("/consent/v1/consentrequests", json=request, headers=headers)
+    assert created.status_code == 201, created.text
+    answer = created.json()
+    assert answer["from"] == f"urn:altinn:organization:identifier-no:{ENTERPRISE}"
+    assert answer["requiredDelegator"] == f"urn:altinn:person:identifier-no:{PERSON}"
+    assert answer["authority"] is None
+    with Session(engine) as session:
+        stored = repository.get(session, request["id"])
+        assert stored is not None
+        assert (stored.party_type, stored.organisation_number, stored.person) == (
+            "organisation",
+            ENTERPRISE,
+            PERSON,
+        )
+    # The same body again is the same resource.
+    again = client.post("/consent/v1/consentrequests", json=request, headers=headers)
+    assert again.status_code == 200
+    # A person's request beside it: the event feed names each one's party.
+    own = body(to="urn:altinn:organization:identifier-no:974760681")
+    client.post("/consent/v1/consentrequests", json=own, headers=headers)
+    page = client.get("/consent/v1/consentrequest-events", headers=headers).json()
+    assert [(e["consentRequestID"], e["party"]) for e in page["consentRequestEvents"]] == [
+        (request["id"], f"urn:altinn:organization:identifier-no:{ENTERPRISE}"),
+        (own["id"], f"urn:altinn:person:identifier-no:{PERSON}"),
+    ]

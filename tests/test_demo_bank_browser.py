@@ -27,7 +27,7 @@ from examples.demo_bank.settings import BankSettings
 from gateway.app import create_app as create_gateway_app
 from gateway.cli.demo_bank import ensure_registered
 from gateway.settings import DeploymentMode, Settings
-from mock_registries import brreg, idporten, skatteetaten
+from mock_registries import brreg, fiskeri, idporten, landbruk, skatteetaten
 from mock_registries.population import LAST_MONTH, Person, Trait, build_population
 from mock_registries.settings import MockSettings
 from tests.servers import bound_socket, running_server
@@ -76,7 +76,7 @@ def _url(sock: Any) -> str:
 
 @contextmanager
 def demo_world(database_url: str, tmp_path: Path) -> Iterator[DemoWorld]:
-    names = ("skatteetaten", "brreg", "idporten", "gateway", "bank")
+    names = ("skatteetaten", "brreg", "landbruk", "fiskeri", "idporten", "gateway", "bank")
     socks = {name: bound_socket() for name in names}
     urls = {name: _url(sock) for name, sock in socks.items()}
     mocks = MockSettings(
@@ -94,6 +94,8 @@ def demo_world(database_url: str, tmp_path: Path) -> Iterator[DemoWorld]:
             idporten_issuer_url=urls["idporten"],
             skatteetaten_base_url=urls["skatteetaten"],
             brreg_base_url=urls["brreg"],
+            landbruk_base_url=urls["landbruk"],
+            fiskeri_base_url=urls["fiskeri"],
             key_dir=tmp_path / "gateway-keys",
             admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
         )
@@ -104,6 +106,8 @@ def demo_world(database_url: str, tmp_path: Path) -> Iterator[DemoWorld]:
     apps = {
         "skatteetaten": skatteetaten.create_app(mocks, population=POPULATION),
         "brreg": brreg.create_app(mocks, population=POPULATION),
+        "landbruk": landbruk.create_app(mocks, population=POPULATION),
+        "fiskeri": fiskeri.create_app(mocks, population=POPULATION),
         "idporten": idporten.create_app(mocks, population=POPULATION, issuer=urls["idporten"]),
         "gateway": gateway,
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 from gateway.cli import demo_bank
 from gateway.cli.demo import (
     DEMO_BANK,
+    ENTERPRISE_TEST_PERSONS,
     TEST_PERSON,
     demo_services,
     log_path,
@@ -34,8 +35,28 @@ def test_the_bank_starts_last_and_is_printed_first_with_the_test_person() -> Non
     assert lines[0] == "Demo bank — start a loan application: http://127.0.0.1:8200"
     assert lines[1] == "Log in as test person: Kari Fjellheim (14838500073)"
     urls = [url for service in services for url in service.urls.values()]
-    assert len(lines) == len(urls) + 1
+    assert lines[2] == "Demo bank — a loan to a farm or fish farm: http://127.0.0.1:8200/bedrift"
+    assert lines[3:5] == [
+        "  Agricultural loan: log in as Solveig Vikøren (21896600041) for VIKØREN GARD (911000008)",
+        "  Aquaculture loan: log in as Ola Strandvik (02917900038) for STRANDVIK HAVBRUK AS "
+        "(911001004)",
+    ]
+    assert len(lines) == len(urls) + 1 + len(ENTERPRISE_TEST_PERSONS)
     assert all(any(line.endswith(url) for line in lines) for url in urls)
+
+
+def test_the_enterprise_test_persons_may_consent_for_their_enterprises() -> None:
+    population = build_population(2025, 0)
+    for _loan, name, number, enterprise, orgnr in ENTERPRISE_TEST_PERSONS:
+        person = population.person(number)
+        assert person is not None
+        assert person.name == name
+        organisation = population.organisations[orgnr]
+        assert organisation.navn.startswith(enterprise)
+        assert any(
+            role.fnr == number and role.kode in {"INNH", "DAGL"} and not role.fratraadt
+            for role in organisation.roller
+        )
 
 
 def test_the_test_person_is_an_ordinary_named_person_of_the_mocks() -> None:
@@ -53,6 +74,10 @@ def test_the_bank_makes_its_key_once_and_asks_for_its_registration(tmp_path: Pat
     assert body["redirect_uris"] == ["http://127.0.0.1:8200/return"]
     assert sorted(body["data_products"]) == [
         "brreg-samtykke-losore-rettsstiftelser",
+        "brreg-samtykke-losore-rettsstiftelser-virksomhet",
+        "fdir-akvakultur-tillatelser",
+        "fdir-samtykke-akvakultur-biomasse",
+        "ldir-samtykke-produksjonstilskudd",
         "ske-samtykke-sbl-inntekt",
         "ske-samtykke-sbl-summert-skattegrunnlag",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -10,6 +11,8 @@ from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from connectors import fiskeri as fiskeri_connector
+from connectors import landbruk as landbruk_connector
 from connectors import skatteetaten as skatteetaten_connector
 from gateway.app import create_app
 from gateway.keys import KeyPurpose, KeyStore
@@ -21,8 +24,14 @@ from gateway.registries import (
     RegistryTokenSigner,
 )
 from gateway.settings import Settings
-from mock_registries import brreg, skatteetaten
-from mock_registries.population import FJORDKYST, Trait, build_population
+from mock_registries import brreg, fiskeri, landbruk, skatteetaten
+from mock_registries.population import (
+    FJORDKYST,
+    STRANDVIK_HAVBRUK,
+    VIKOREN_GARD,
+    Trait,
+    build_population,
+)
 from mock_registries.settings import MockSettings
 from tests.servers import bound_socket, running_server
 
@@ -79,6 +88,8 @@ def test_the_lifespan_builds_the_clients_and_closes_them(app: FastAPI) -> None:
         assert not registries.skatteetaten.http._client.is_closed
     assert registries.skatteetaten.http._client.is_closed
     assert registries.brreg.http._client.is_closed
+    assert registries.landbruk.http._client.is_closed
+    assert registries.fiskeri.http._client.is_closed
 
 
 def test_the_gateway_reaches_the_mocks_which_fetch_its_keys(settings: Settings) -> None:
@@ -114,3 +125,48 @@ def test_the_gateway_reaches_the_mocks_which_fetch_its_keys(settings: Settings) 
         assert registries.brreg.rettsstiftelser(debtor.fnr).has_debt_settlement
         assert registries.brreg.enhet(FJORDKYST).is_bank
     assert skatteetaten_connector.AUDIENCE == skatteetaten.AUDIENCE
+
+
+def test_the_gateways_enterprise_clients_reach_the_mocks_which_fetch_its_keys(
+    settings: Settings,
+) -> None:
+    population = build_population(2025, 0)
+    names = ("gateway", "brreg", "landbruk", "fiskeri")
+    sockets = {name: bound_socket() for name in names}
+    urls = {name: "http://{}:{}".format(*s.getsockname()[:2]) for name, s in sockets.items()}
+    gateway = create_app(
+        settings.model_copy(
+            update={
+                "issuer_url": urls["gateway"],
+                "brreg_base_url": urls["brreg"],
+                "landbruk_base_url": urls["landbruk"],
+                "fiskeri_base_url": urls["fiskeri"],
+            }
+        )
+    )
+    mock_settings = MockSettings(gateway_jwks_url=urls["gateway"] + JWKS_PATH)
+    solveig = next(p for p in population.named if p.name == "Solveig Vikøren")
+    with (
+        running_server(gateway, sock=sockets["gateway"]),
+        running_server(
+            brreg.create_app(mock_settings, population=population), sock=sockets["brreg"]
+        ),
+        running_server(
+            landbruk.create_app(mock_settings, population=population), sock=sockets["landbruk"]
+        ),
+        running_server(
+            fiskeri.create_app(mock_settings, population=population), sock=sockets["fiskeri"]
+        ),
+    ):
+        assert httpx.get(urls["gateway"] + JWKS_PATH).status_code == 200
+        registries: Registries = gateway.state.registries
+        role = registries.brreg.roller(VIKOREN_GARD).authority_of(solveig.fnr)
+        assert role is not None
+        assert role.kode == "INNH"
+        assert registries.landbruk.soknad(VIKOREN_GARD, date(2025, 10, 1)).dekar_totalt > 0
+        biomasse = registries.fiskeri.biomasse(
+            STRANDVIK_HAVBRUK, date(2025, 1, 1), date(2025, 3, 1)
+        )
+        assert len(biomasse.lokaliteter) == 2
+    assert landbruk_connector.AUDIENCE == landbruk.AUDIENCE
+    assert fiskeri_connector.AUDIENCE == fiskeri.AUDIENCE

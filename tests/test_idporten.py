@@ -17,7 +17,7 @@ from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
 from mock_registries import idporten
-from mock_registries.population import Population, build_population
+from mock_registries.population import STRANDVIK_HAVBRUK, Population, build_population
 from mock_registries.settings import MockSettings
 from tests.servers import bound_socket, running_server
 
@@ -211,12 +211,19 @@ def test_the_login_page_and_the_test_person_list_name_the_same_persons(
     listed = httpx.get(f"{issuer}/test-persons").json()
     assert [p["pid"] for p in listed] == [p.fnr for p in population.named]
     assert all(p["description"] for p in listed)
+    ola = next(p for p in listed if p["name"] == "Ola Strandvik")
+    dagl = {"organisasjonsnummer": STRANDVIK_HAVBRUK, "navn": "STRANDVIK HAVBRUK AS",
+            "rolle": "DAGL", "fratraadt": False}  # fmt: skip
+    assert ola["roles"] == [dagl]
+    ingrid = next(p for p in listed if p["name"] == "Ingrid Haugland")
+    assert [r["fratraadt"] for r in ingrid["roles"]] == [True]
     client = _client()
     url, _, _, _ = _start(issuer, client)
     client.close()
     page = httpx.get(url).text
     for person in population.named:
         assert person.fnr in page
+    assert f"DAGL i STRANDVIK HAVBRUK AS ({STRANDVIK_HAVBRUK})" in page
 
 
 def test_a_fault_at_the_token_endpoint_is_an_oauth_error(issuer: str) -> None:

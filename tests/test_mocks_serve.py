@@ -1,4 +1,4 @@
-"""What `samtykke mocks serve` runs: the three registries in one process, on real sockets."""
+"""What `samtykke mocks serve` runs: every registry in one process, on real sockets."""
 
 from __future__ import annotations
 
@@ -7,21 +7,21 @@ import threading
 
 import httpx
 
-from mock_registries.apps import MockServers
+from mock_registries.apps import OPENAPI_DOCUMENTS, MockServers
 from mock_registries.population import FJORDKYST, build_population
 from mock_registries.settings import MockSettings
 from tests.servers import bound_socket
 
 
-def test_the_three_registries_answer_the_real_paths_and_refuse_wrong_tokens() -> None:
-    sockets = {name: bound_socket() for name in ("skatteetaten", "brreg", "idporten")}
+def test_every_registry_answers_the_real_paths_and_refuses_wrong_tokens() -> None:
+    sockets = {name: bound_socket() for name in OPENAPI_DOCUMENTS}
     ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
-    settings = MockSettings(
-        population_size=10,
-        skatteetaten_port=ports["skatteetaten"],
-        brreg_port=ports["brreg"],
-        idporten_port=ports["idporten"],
-        gateway_jwks_url="http://127.0.0.1:9/unreachable",
+    settings = MockSettings.model_validate(
+        {
+            "population_size": 10,
+            "gateway_jwks_url": "http://127.0.0.1:9/unreachable",
+            **{f"{name}_port": port for name, port in ports.items()},
+        }
     )
     servers = MockServers(settings)
     thread = threading.Thread(target=lambda: asyncio.run(servers.run(sockets)), daemon=True)
@@ -40,6 +40,10 @@ def test_the_three_registries_answer_the_real_paths_and_refuse_wrong_tokens() ->
         enhet = httpx.get(f"{brreg}/enhetsregisteret/api/enheter/{FJORDKYST}").json()
         assert enhet["organisasjonsnummer"] == FJORDKYST
         assert {"naeringskode1", "organisasjonsform", "konkurs", "underAvvikling"} <= set(enhet)
+
+        for name, port in ports.items():
+            healthz = httpx.get(f"{settings.public_url(port)}/healthz")
+            assert healthz.json() == {"status": "ok"}, name
 
         idporten = settings.public_url(ports["idporten"])
         discovery = httpx.get(f"{idporten}/.well-known/openid-configuration").json()

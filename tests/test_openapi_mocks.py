@@ -30,3 +30,23 @@ def test_mock_documents_use_the_real_paths_and_field_names() -> None:
                      '"underTvangsavviklingEllerTvangsopplosning"', '"antallRettsstiftelser"',
                      '"rolleinnehaverType"', '"gjeldsordningsperiodeFraDato"'):  # fmt: skip
         assert fragment in brreg
+
+
+def test_the_enterprise_registries_use_the_real_paths_and_say_what_is_modelled() -> None:
+    brreg = render_openapi("brreg")
+    for fragment in ('"/enhetsregisteret/api/enheter/{organisasjonsnummer}/roller"',
+                     '"/enhetsregisteret/autorisert-api/enheter/{organisasjonsnummer}/roller"',
+                     '"/registerinfo/api/v1/rettsstiftelse/orgnr/{orgnr}"',
+                     '"rollegrupper"', '"fratraadt"', '"avregistrert"',
+                     '"fodselsnummer"'):  # fmt: skip
+        assert fragment in brreg
+    fiskeri = render_openapi("fiskeri")
+    for fragment in ('"/pub-aqua/api/v1/licenses/{license_nr}/transfers"',
+                     '"/pub-aqua/api/v1/entities/sites-by-entity-nr/{entity_nr}"',
+                     '"openLegalEntityNr"', '"grantInformation"', '"productionStageValue"',
+                     '"range"', '"beholdningKg"', "modelled"):  # fmt: skip
+        assert fragment in fiskeri
+    landbruk = render_openapi("landbruk")
+    for fragment in ('"telledato"', '"dekar"', '"utbetaltBelop"', "modelled",
+                     "No public API specification"):  # fmt: skip
+        assert fragment in landbruk

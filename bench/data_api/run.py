@@ -253,7 +253,9 @@ def main() -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     person = next(p.fnr for p in build_population(2025, 0).named if p.has(Trait.ORDINARY))
     name, url = fresh_database()
-    gateway_port, ske_port, brreg_port, idporten_port = (free_port() for _ in range(4))
+    gateway_port, ske_port, brreg_port, idporten_port, landbruk_port, fiskeri_port = (
+        free_port() for _ in range(6)
+    )
     issuer = f"http://127.0.0.1:{gateway_port}"
     keys = KeyStore(run_dir / "keys")
     client_id, consent_id = set_up_bank_and_consent(url, person)
@@ -261,6 +263,8 @@ def main() -> None:
         "SAMTYKKE_MOCKS_SKATTEETATEN_PORT": str(ske_port),
         "SAMTYKKE_MOCKS_BRREG_PORT": str(brreg_port),
         "SAMTYKKE_MOCKS_IDPORTEN_PORT": str(idporten_port),
+        "SAMTYKKE_MOCKS_LANDBRUK_PORT": str(landbruk_port),
+        "SAMTYKKE_MOCKS_FISKERI_PORT": str(fiskeri_port),
         "SAMTYKKE_MOCKS_GATEWAY_JWKS_URL": f"{issuer}/.well-known/registry-client-jwks.json",
         "SAMTYKKE_MOCKS_POPULATION_SIZE": "0",
     }
@@ -272,6 +276,8 @@ def main() -> None:
         "SAMTYKKE_LOG_LEVEL": "warning",
         "SAMTYKKE_SKATTEETATEN_BASE_URL": f"http://127.0.0.1:{ske_port}",
         "SAMTYKKE_BRREG_BASE_URL": f"http://127.0.0.1:{brreg_port}",
+        "SAMTYKKE_LANDBRUK_BASE_URL": f"http://127.0.0.1:{landbruk_port}",
+        "SAMTYKKE_FISKERI_BASE_URL": f"http://127.0.0.1:{fiskeri_port}",
         # The quota is measured as a database update per request, but must not refuse.
         "SAMTYKKE_BANK_REQUESTS_PER_MINUTE": "100000000",
     }

@@ -245,6 +245,43 @@ class AsyncSamtykkeClient:
         """Every product the consent covers, fetched together."""
         return await self._data("/data/v1/loan-application", consent_id, person, {})
 
+    # -- an enterprise's data, under the enterprise's consent --------------------------
+    async def produksjonstilskudd(
+        self,
+        consent_id: str,
+        organisation: str,
+        fraogmedomgang: str | None = None,
+        tilogmedomgang: str | None = None,
+    ) -> dict[str, Any]:
+        params = {"fraogmedomgang": fraogmedomgang, "tilogmedomgang": tilogmedomgang}
+        return await self._data("/data/v1/produksjonstilskudd", consent_id, organisation, params)
+
+    async def akvakultur_tillatelser(self, consent_id: str, organisation: str) -> dict[str, Any]:
+        return await self._data("/data/v1/akvakultur/tillatelser", consent_id, organisation, {})
+
+    async def akvakultur_biomasse(
+        self,
+        consent_id: str,
+        organisation: str,
+        fraogmed: str | None = None,
+        tilogmed: str | None = None,
+    ) -> dict[str, Any]:
+        params = {"fraogmed": fraogmed, "tilogmed": tilogmed}
+        return await self._data("/data/v1/akvakultur/biomasse", consent_id, organisation, params)
+
+    async def rettsstiftelser_virksomhet(
+        self, consent_id: str, organisation: str
+    ) -> dict[str, Any]:
+        return await self._data("/data/v1/rettsstiftelser-virksomhet", consent_id, organisation, {})
+
+    async def summert_skattegrunnlag_enk(
+        self, consent_id: str, organisation: str, inntektsaar: str | None = None
+    ) -> dict[str, Any]:
+        params = {"inntektsaar": inntektsaar}
+        return await self._data(
+            "/data/v1/summertskattegrunnlag-enk", consent_id, organisation, params
+        )
+
     # -- the agency audit API (scope audit:read) -----------------------------------
     async def search_audit_entries(
         self,

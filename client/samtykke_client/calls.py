@@ -14,12 +14,16 @@ AUDIT_SCOPE = "audit:read"
 CONSENT_DETAILS_TYPE = "urn:samtykke:consent"
 CONSENT_REQUEST_DETAILS_TYPE = "urn:samtykke:consent-request"
 PERSON_URN_PREFIX = "urn:altinn:person:identifier-no:"
+ORGANISATION_URN_PREFIX = "urn:altinn:organization:identifier-no:"
 CONSENT_REQUESTS = "/consent/v1/consentrequests"
 
 
-def consent_details(consent_id: str, person: str) -> list[dict[str, Any]]:
-    """The authorization_details of a data token bound to one consent of one person."""
-    return [{"type": CONSENT_DETAILS_TYPE, "id": consent_id, "from": PERSON_URN_PREFIX + person}]
+def consent_details(consent_id: str, party: str) -> list[dict[str, Any]]:
+    """The authorization_details of a data token bound to one consent of one party: a
+    person's national identity number (11 digits) or, for an enterprise's consent, its
+    organisation number (9 digits)."""
+    prefix = ORGANISATION_URN_PREFIX if len(party) == 9 else PERSON_URN_PREFIX
+    return [{"type": CONSENT_DETAILS_TYPE, "id": consent_id, "from": prefix + party}]
 
 
 # -- consent requests --------------------------------------------------------------

@@ -363,8 +363,42 @@ class SamtykkeClient:
         return self._data("/data/v1/rettsstiftelser", consent_id, person, {})
 
     def loan_application(self, consent_id: str, person: str) -> dict[str, Any]:
-        """Every product the consent covers, fetched together."""
+        """Every product the consent covers, fetched together (`person`: the party, a person's
+        number or an enterprise's organisation number)."""
         return self._data("/data/v1/loan-application", consent_id, person, {})
+
+    # -- an enterprise's data, under the enterprise's consent --------------------------
+    def produksjonstilskudd(
+        self,
+        consent_id: str,
+        organisation: str,
+        fraogmedomgang: str | None = None,
+        tilogmedomgang: str | None = None,
+    ) -> dict[str, Any]:
+        params = {"fraogmedomgang": fraogmedomgang, "tilogmedomgang": tilogmedomgang}
+        return self._data("/data/v1/produksjonstilskudd", consent_id, organisation, params)
+
+    def akvakultur_tillatelser(self, consent_id: str, organisation: str) -> dict[str, Any]:
+        return self._data("/data/v1/akvakultur/tillatelser", consent_id, organisation, {})
+
+    def akvakultur_biomasse(
+        self,
+        consent_id: str,
+        organisation: str,
+        fraogmed: str | None = None,
+        tilogmed: str | None = None,
+    ) -> dict[str, Any]:
+        params = {"fraogmed": fraogmed, "tilogmed": tilogmed}
+        return self._data("/data/v1/akvakultur/biomasse", consent_id, organisation, params)
+
+    def rettsstiftelser_virksomhet(self, consent_id: str, organisation: str) -> dict[str, Any]:
+        return self._data("/data/v1/rettsstiftelser-virksomhet", consent_id, organisation, {})
+
+    def summert_skattegrunnlag_enk(
+        self, consent_id: str, organisation: str, inntektsaar: str | None = None
+    ) -> dict[str, Any]:
+        params = {"inntektsaar": inntektsaar}
+        return self._data("/data/v1/summertskattegrunnlag-enk", consent_id, organisation, params)
 
     # -- the agency audit API (scope audit:read) -----------------------------------
     def search_audit_entries(

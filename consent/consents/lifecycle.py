@@ -21,11 +21,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from consent.audit import log
-from consent.audit.events import ActorType, AuditEvent, event_type
-from consent.catalogue import LONGEST_VALIDITY, MetadataError, find
+from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
+from consent.authority import Authority
+from consent.catalogue import (
+    LONGEST_VALIDITY,
+    SOLE_PROPRIETOR_ROLE,
+    MetadataError,
+    Subject,
+    find,
+)
 from consent.consents import repository
 from consent.consents.models import Consent, ConsentEvent
 from consent.consents.states import REFUSAL_CODES, ConsentStatus, may_transition
+from consent.parties import Party, PartyType
 from consent.push import outbox
 
 ALTINN_RESOURCE_TYPE = "urn:altinn:resource"
@@ -74,6 +82,16 @@ def utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def party_details(consent: Consent) -> dict[str, str]:
+    """The party in an audit entry's details: the subject column holds its number."""
+    if consent.party_type != PartyType.ORGANISATION.value:
+        return {"party": PartyType.PERSON.value}
+    details = {"party": PartyType.ORGANISATION.value}
+    if consent.authority_role:
+        details["role"] = consent.authority_role
+    return details
+
+
 def _record(
     session: Session, consent: Consent, status: ConsentStatus, actor: Actor, now: datetime
 ) -> ConsentEvent:
@@ -83,12 +101,14 @@ def _record(
             event_type=event_type("consent", "request", status.value),
             actor_type=actor.type,
             actor_id=actor.id,
-            subject=consent.person,
+            # The data subject: the person, or the organisation consented for.
+            subject=consent.party.id,
             consent_id=consent.id,
             details={
                 "bank": consent.bank_organisation_number,
                 "products": consent.product_ids,
                 "status": status.value,
+                **party_details(consent),
             },
             occurred_at=now,
         ),
@@ -144,8 +164,16 @@ def rights_asked(
     return rights
 
 
-def validate_rights(rights: Sequence[RequestedRight], now: datetime) -> list[dict[str, Any]]:
-    """The rights as the Altinn list, metadata checked; ConsentError names the first fault."""
+def validate_rights(
+    rights: Sequence[RequestedRight],
+    now: datetime,
+    party_type: PartyType = PartyType.PERSON,
+) -> list[dict[str, Any]]:
+    """The rights as the Altinn list, metadata checked; ConsentError names the first fault.
+
+    Each product must be one of the party's kind: a person's own data for a person, an
+    organisation's for an organisation.
+    """
     if not rights:
         raise ConsentError("invalid-resource", "At least one data product must be asked for.")
     seen: set[str] = set()
@@ -156,6 +184,11 @@ def validate_rights(rights: Sequence[RequestedRight], now: datetime) -> list[dic
             raise ConsentError("invalid-resource", f"Unknown data product '{right.product_id}'.")
         if product.id in seen:
             raise ConsentError("invalid-resource", f"'{product.id}' is asked for twice.")
+        if party_type not in product.parties:
+            whom = "an organisation" if party_type is PartyType.ORGANISATION else "a person"
+            raise ConsentError(
+                "product-not-for-party", f"'{product.id}' cannot be asked for from {whom}."
+            )
         seen.add(product.id)
         try:
             metadata = product.metadata.validate(right.metadata, now)
@@ -201,16 +234,31 @@ def create(
     request_fingerprint: str,
     answer_within: timedelta,
     now: datetime,
+    organisation_number: str | None = None,
 ) -> Consent:
-    """Record a bank's consent request, waiting for the citizen's answer."""
-    consent_rights = validate_rights(rights, now)
+    """Record a bank's consent request, waiting for the citizen's answer.
+
+    `person` answers it. With an `organisation_number` the consent is the
+    organisation's, given by `person` on its behalf once their authority is
+    checked; without one it is the person's own.
+    """
+    party = (
+        Party.person(person)
+        if organisation_number is None
+        else Party.organisation(organisation_number)
+    )
+    consent_rights = validate_rights(rights, now, party.type)
     validate_validity(rights, valid_to, now)
     consent = repository.add(
         session,
         Consent(
             id=consent_id,
             status=ConsentStatus.CREATED.value,
+            party_type=party.type.value,
             person=person,
+            organisation_number=organisation_number,
+            authority_role=None,
+            organisation_name=None,
             bank_organisation_number=bank_organisation_number,
             client_id=client_id,
             valid_to=valid_to,
@@ -244,21 +292,104 @@ def expire_if_due(session: Session, consent: Consent, now: datetime) -> bool:
     return True
 
 
+def check_owner_products(product_ids: Sequence[str], authority: Authority) -> None:
+    """An ENK owner's own data is shared only by the owner, as innehaver (INNH)."""
+    owners_data = [
+        product.id
+        for product_id in product_ids
+        if (product := find(product_id)) and product.subject is Subject.SOLE_PROPRIETOR
+    ]
+    if owners_data and authority.role != SOLE_PROPRIETOR_ROLE:
+        raise ConsentError(
+            "not-sole-proprietor",
+            f"Only the owner (innehaver) of a sole proprietorship can share {owners_data[0]}.",
+        )
+
+
+def _check_authority(consent: Consent, authority: Authority | None) -> None:
+    """An organisation's request is answered only with authority for that organisation."""
+    if consent.party_type != PartyType.ORGANISATION.value:
+        return
+    if authority is None or authority.organisation_number != consent.organisation_number:
+        raise ConsentError(
+            "no-authority", "Only a person with authority for the organisation can answer."
+        )
+    check_owner_products(consent.product_ids, authority)
+    consent.authority_role = authority.role
+    consent.organisation_name = authority.organisation_name
+
+
 def _answer(
-    session: Session, consent: Consent, person: str, target: ConsentStatus, now: datetime
+    session: Session,
+    consent: Consent,
+    person: str,
+    target: ConsentStatus,
+    now: datetime,
+    *,
+    authority: Authority | None = None,
 ) -> ConsentEvent:
     if consent.person != person:
         raise ConsentError("party-mismatch", "Only the person the request names can answer it.")
     expire_if_due(session, consent, now)
+    if target in (ConsentStatus.ACCEPTED, ConsentStatus.REJECTED) and may_transition(
+        ConsentStatus(consent.status), target
+    ):
+        _check_authority(consent, authority)
     return _transition(session, consent, target, Actor.citizen(person), now)
 
 
-def accept(session: Session, consent: Consent, *, person: str, now: datetime) -> ConsentEvent:
-    return _answer(session, consent, person, ConsentStatus.ACCEPTED, now)
+def accept(
+    session: Session,
+    consent: Consent,
+    *,
+    person: str,
+    now: datetime,
+    authority: Authority | None = None,
+) -> ConsentEvent:
+    """The person accepts; for an organisation, `authority` is the policy's verdict for them."""
+    return _answer(session, consent, person, ConsentStatus.ACCEPTED, now, authority=authority)
 
 
-def reject(session: Session, consent: Consent, *, person: str, now: datetime) -> ConsentEvent:
-    return _answer(session, consent, person, ConsentStatus.REJECTED, now)
+def reject(
+    session: Session,
+    consent: Consent,
+    *,
+    person: str,
+    now: datetime,
+    authority: Authority | None = None,
+) -> ConsentEvent:
+    return _answer(session, consent, person, ConsentStatus.REJECTED, now, authority=authority)
+
+
+def record_authority_refusal(
+    session: Session,
+    *,
+    person: str,
+    organisation_number: str,
+    reason: str,
+    bank_organisation_number: str,
+    consent_id: str | None,
+    now: datetime,
+) -> None:
+    """Audit an answer refused for want of authority (`reason`: an AuthorityRefusalReason,
+    or a ConsentError's code); the consent, if any, is left as it was."""
+    log.append(
+        session,
+        AuditEvent(
+            event_type=event_type("consent", "authority", "refused"),
+            actor_type=ActorType.CITIZEN,
+            actor_id=person,
+            outcome=Outcome.DENIED,
+            subject=organisation_number,
+            consent_id=consent_id,
+            details={
+                "bank": bank_organisation_number,
+                "party": PartyType.ORGANISATION.value,
+                "reason": reason,
+            },
+            occurred_at=now,
+        ),
+    )
 
 
 def revoke(session: Session, consent: Consent, *, person: str, now: datetime) -> ConsentEvent:

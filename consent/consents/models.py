@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from consent.parties import Party, PartyType
 from consent.storage.base import Base
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
@@ -21,7 +22,16 @@ class Consent(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # chosen by the bank
     status: Mapped[str] = mapped_column(String(16))
-    person: Mapped[str] = mapped_column(String(11))  # the national identity number
+    # "person" or "organisation": whom the consent is about (see consent.parties).
+    party_type: Mapped[str] = mapped_column(String(16), server_default=PartyType.PERSON.value)
+    # The national identity number of the person who answers: the party itself, or, for an
+    # organisation, the person who gives the consent on its behalf.
+    person: Mapped[str] = mapped_column(String(11))
+    # Only for an organisation: its number, and, once accepted, the role in Enhetsregisteret
+    # that gave the person authority and the organisation's name at that moment.
+    organisation_number: Mapped[str | None] = mapped_column(String(9))
+    authority_role: Mapped[str | None] = mapped_column(String(8))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
     bank_organisation_number: Mapped[str] = mapped_column(String(9))
     client_id: Mapped[str] = mapped_column(String(64))  # the bank's client that asked
     valid_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -40,9 +50,17 @@ class Consent(Base):
 
     __table_args__ = (
         Index("ix_consents_person_created", "person", "created_at"),
+        Index("ix_consents_organisation_created", "organisation_number", "created_at"),
         Index("ix_consents_status_valid_to", "status", "valid_to"),
         Index("ix_consents_status_request_expires", "status", "request_expires_at"),
     )
+
+    @property
+    def party(self) -> Party:
+        if self.party_type == PartyType.ORGANISATION.value:
+            assert self.organisation_number is not None
+            return Party.organisation(self.organisation_number)
+        return Party.person(self.person)
 
     @property
     def product_ids(self) -> list[str]:

@@ -12,6 +12,7 @@ from consent.audit.events import ActorType
 from consent.audit.models import AuditEntry
 from consent.consents.models import Consent, ConsentEvent
 from consent.consents.states import ConsentStatus
+from consent.parties import Party, PartyType
 
 # The audit tags of the lifecycle itself: consent:request:<status>.
 LIFECYCLE_EVENT_PREFIX = "consent:request:"
@@ -45,10 +46,12 @@ def events_of(session: Session, consent_id: str) -> Sequence[ConsentEvent]:
 
 def events_of_bank(
     session: Session, organisation_number: str, *, after: int, limit: int
-) -> Sequence[ConsentEvent]:
-    """The bank's events in the order they happened, after the event with id `after`."""
+) -> list[tuple[ConsentEvent, Party]]:
+    """The bank's events in the order they happened, after the event with id `after`,
+    each with the party of its consent."""
     query = (
-        select(ConsentEvent)
+        select(ConsentEvent, Consent.party_type, Consent.person, Consent.organisation_number)
+        .join(Consent, Consent.id == ConsentEvent.consent_id)
         .where(
             ConsentEvent.bank_organisation_number == organisation_number,
             ConsentEvent.id > after,
@@ -56,7 +59,15 @@ def events_of_bank(
         .order_by(ConsentEvent.id)
         .limit(limit)
     )
-    return session.scalars(query).all()
+    return [
+        (
+            event,
+            Party.organisation(organisation)
+            if party_type == PartyType.ORGANISATION.value and organisation
+            else Party.person(person),
+        )
+        for event, party_type, person, organisation in session.execute(query).all()
+    ]
 
 
 def of_person(session: Session, person: str) -> Sequence[Consent]:

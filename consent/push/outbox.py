@@ -245,9 +245,12 @@ def replay(
     Events still pending are not queued twice; failed deliveries of the
     replayed events give way to the new ones.
     """
-    events = consents.events_of_bank(
-        session, endpoint.organisation_number, after=after, limit=limit
-    )
+    events = [
+        event
+        for event, _party in consents.events_of_bank(
+            session, endpoint.organisation_number, after=after, limit=limit
+        )
+    ]
     if not events:
         return Replay(0, after, True)
     positions = [event.id for event in events]

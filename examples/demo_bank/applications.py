@@ -21,6 +21,14 @@ class Application:
     bundle: dict[str, Any] | None = None  # the last loan-application bundle fetched
     fetched_at: datetime | None = None
     refusal: str | None = None  # why the last fetch was refused: revoked, expired, ...
+    # A loan to an enterprise: its organisation number and "landbruk" or "havbruk".
+    enterprise: str | None = None
+    kind: str | None = None
+
+    @property
+    def party(self) -> str:
+        """Whose consent: the enterprise's, or the applicant's own."""
+        return self.enterprise or self.person
 
 
 class Applications:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from samtykke_client import SamtykkeError, TransportError
 
-from examples.demo_bank import messages, products
+from examples.demo_bank import enterprise, messages, products
 from examples.demo_bank.applications import Application
 from examples.demo_bank.chart import monthly_income_chart
 from examples.demo_bank.figures import DEBT_TO_INCOME_LIMIT, figures_of
@@ -101,6 +101,56 @@ def apply(request: Request, form: Annotated[ApplicationForm, Form()]) -> Respons
     )
 
 
+@router.get("/bedrift", response_class=HTMLResponse)
+def enterprise_start(request: Request) -> HTMLResponse:
+    return _page(
+        request,
+        "enterprise_start.html",
+        error=None,
+        registered=bool(_desk(request).settings.client_id),
+    )
+
+
+@router.post("/bedrift/soknader", response_model=None)
+def enterprise_apply(
+    request: Request,
+    fodselsnummer: Annotated[str, Form(max_length=16)],
+    organisasjonsnummer: Annotated[str, Form(max_length=16)],
+    kind: Annotated[str, Form(pattern="^(landbruk|havbruk)$")],
+    laanebeloep: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Ask for the enterprise's consent, then send the browser to the consent page."""
+    person = fodselsnummer.replace(" ", "")
+    organisation = organisasjonsnummer.replace(" ", "")
+    amount = laanebeloep.replace(" ", "")
+    error_text, status_code = "", 400
+    if not person.isdigit() or len(person) != 11:
+        error_text = "Fødselsnummeret må ha 11 siffer."
+    elif not enterprise.ORGANISATION_NUMBER.match(organisation):
+        error_text = "Organisasjonsnummeret må ha 9 siffer."
+    else:
+        try:
+            application = _desk(request).start_enterprise(
+                person, organisation, kind, int(amount) if amount.isdigit() else 0
+            )
+        except NotRegisteredError:
+            error_text, status_code = "Banken er ikke registrert hos samtykkeløsningen.", 503
+        except ApplicationRefusedError as refused:
+            error_text = f"Samtykkeløsningen avviste forespørselen: {refused}"
+        except TransportError:
+            error_text = "Vi får ikke kontakt med samtykkeløsningen nå. Prøv igjen om litt."
+            status_code = 503
+        else:
+            return RedirectResponse(application.view_uri, status_code=303)
+    return _page(
+        request,
+        "enterprise_start.html",
+        status_code,
+        error=error_text,
+        registered=bool(_desk(request).settings.client_id),
+    )
+
+
 @router.get("/return", response_model=None)
 def returned(request: Request, consentRequestId: str = "") -> Response:  # noqa: N803
     """Back from the consent page. The status is read from the gateway, not from the URL."""
@@ -139,6 +189,14 @@ def result(request: Request, application_id: str) -> HTMLResponse:
             application=application,
             code=application.refusal,
             message=messages.fetch_refusal(application.refusal or ""),
+        )
+    if application.enterprise is not None:
+        return _page(
+            request,
+            "enterprise_result.html",
+            application=application,
+            figures=enterprise.figures_of(application.bundle.get("parts") or {}),
+            loan=enterprise.KINDS[application.kind or "landbruk"],
         )
     figures = figures_of(application.bundle.get("parts") or {})
     return _page(

@@ -9,6 +9,7 @@ from typing import Any
 
 from samtykke_client import OAuthError, SamtykkeClient, SamtykkeError, TransportError
 
+from examples.demo_bank import enterprise
 from examples.demo_bank.applications import Application, Applications
 from examples.demo_bank.keys import load_or_create_private_jwk
 from examples.demo_bank.products import Choice
@@ -96,6 +97,42 @@ class LoanDesk:
         self.applications.add(application)
         return application
 
+    def start_enterprise(
+        self, person: str, organisation: str, kind: str, loan_amount: int
+    ) -> Application:
+        """Ask for the enterprise's consent, to be given by `person` on its behalf."""
+        consent_id = str(uuid.uuid4())
+        loan = enterprise.KINDS[kind].lower()
+        body: dict[str, Any] = {
+            "id": consent_id,
+            "from": ORGANISATION_URN_PREFIX + organisation,
+            "requiredDelegator": PERSON_URN_PREFIX + person,
+            "to": ORGANISATION_URN_PREFIX + self.settings.organisation_number,
+            "validTo": (datetime.now(UTC) + CONSENT_VALIDITY).isoformat(timespec="seconds"),
+            "consentRights": enterprise.consent_rights(kind, datetime.now(UTC).date()),
+            "requestMessage": {
+                "nb": f"Søknad om {loan} hos {self.settings.name}.",
+                "en": f"Application for a {kind} loan with {self.settings.name}.",
+            },
+            "redirectUrl": self.settings.redirect_url,
+        }
+        try:
+            created = self.client.create_consent_request(body)
+        except SamtykkeError as error:
+            raise ApplicationRefusedError(error.code, error.detail or error.title) from error
+        application = Application(
+            id=consent_id,
+            person=person,
+            loan_amount=loan_amount,
+            choice=Choice(inntektsaar=None, months=None, losore=False),
+            view_uri=str(created["viewUri"]),
+            status=str(created["status"]),
+            enterprise=organisation,
+            kind=kind,
+        )
+        self.applications.add(application)
+        return application
+
     def refresh_status(self, application: Application) -> str:
         """The status at the gateway: the return URL's `status` is only a hint."""
         application.status = str(self.client.get_consent_request(application.id)["status"])
@@ -104,7 +141,7 @@ class LoanDesk:
     def fetch(self, application: Application) -> None:
         """Fetch the bundle again; a refusal replaces what was fetched before."""
         try:
-            bundle = self.client.loan_application(application.id, application.person)
+            bundle = self.client.loan_application(application.id, application.party)
         except OAuthError as error:
             consent_error = str(error.problem.get("consent_error", ""))
             self._refused(application, CONSENT_ERRORS.get(consent_error, error.code))

@@ -27,6 +27,14 @@ class EntryFilters(Schema):
         pattern=NATIONAL_ID_PATTERN,
         description="The subject's national identity number (only ever in a request body).",
     )
+    organisation: str | None = Field(
+        default=None,
+        pattern=ORGNR_PATTERN,
+        description=(
+            "The subject's organisation number: entries about consents given for an enterprise "
+            "and the data read under them. Not to be combined with `person`."
+        ),
+    )
     bank: str | None = Field(default=None, pattern=ORGNR_PATTERN, description="Bank org. number.")
     consent_id: str | None = Field(default=None, max_length=64)
     data_product: str | None = Field(default=None, max_length=128)
@@ -63,7 +71,10 @@ class AuditEntryView(Schema):
     actorType: str  # noqa: N815
     actorId: str  # noqa: N815
     outcome: str
-    subject: str | None
+    subject: str | None = Field(
+        description="The data subject: a national identity number, or an organisation number "
+        "when the consent was given for an enterprise."
+    )
     consentId: str | None  # noqa: N815
     dataProduct: str | None  # noqa: N815
     correlationId: str | None  # noqa: N815

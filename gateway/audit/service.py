@@ -79,8 +79,15 @@ def refuse_read(session: Session, request: Request, problem: ProblemError) -> Au
 
 
 def _entry_filter(filters: EntryFilters) -> EntryFilter:
+    if filters.person is not None and filters.organisation is not None:
+        raise ProblemError(
+            422,
+            "invalid-filter",
+            "Filter by a person or by an organisation, not both",
+            "The subject of an entry is either a person or an organisation.",
+        )
     return EntryFilter(
-        subject=filters.person,
+        subject=filters.person or filters.organisation,
         bank=filters.bank,
         consent_id=filters.consent_id,
         data_product=filters.data_product,

@@ -20,12 +20,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from consent.authority import Authority, AuthorityRefusal, on_behalf_of
 from consent.consents import lifecycle
 from consent.consents.lifecycle import ConsentError, RequestedRight
-from gateway.citizen.service import PageError, ProductView, local_date, product_views, refuse
+from consent.identifiers import is_valid_organisation_number
+from consent.parties import Party, PartyType
+from gateway.citizen.service import (
+    PageError,
+    ProductView,
+    authority_refused,
+    check_authority,
+    local_date,
+    product_views,
+    refuse,
+)
 from gateway.citizen.web_security import origin_of
+from gateway.enterprises.authority import RolesRegistry
 from gateway.oauth import interaction
-from gateway.oauth.authorization_details import PERSON_URN_PREFIX
+from gateway.oauth.authorization_details import PERSON_URN_PREFIX, party_of
 from gateway.oauth.interaction import PendingInteraction
 from gateway.problems import ProblemError
 
@@ -45,6 +57,9 @@ class AuthorizationView:
     one_time: bool
     products: list[ProductView]
     return_origin: str  # where answering sends the browser: the client's redirect URI
+    on_behalf_of: str | None = None
+    # An enterprise's consent whose enterprise the bank left to the person to name.
+    pick_enterprise: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,8 @@ class AskedConsent:
     valid_to: datetime
     purpose: str
     one_time: bool
+    party_type: PartyType
+    enterprise: str | None  # fixed by the bank; None: the person names it (or a person's)
 
 
 def _gone() -> PageError:
@@ -74,9 +91,15 @@ def _asked(pending: PendingInteraction, now: datetime) -> AskedConsent:
     """Apply the consent rules to the pushed request; a page explains a request they refuse."""
     [detail] = pending.authorization_details
     rights = lifecycle.rights_asked(detail["products"], detail.get("metadata") or {})
+    party = party_of(detail.get("from"))
+    party_type = (
+        party.type
+        if party is not None
+        else PartyType(detail.get("partyType", PartyType.PERSON.value))
+    )
     try:
         valid_to = datetime.fromisoformat(detail["validTo"])
-        altinn_rights = lifecycle.validate_rights(rights, now)
+        altinn_rights = lifecycle.validate_rights(rights, now, party_type)
         lifecycle.validate_validity(rights, valid_to, now)
     except (ValueError, ConsentError) as error:
         raise PageError(400, "bad_authorization_title", "bad_authorization") from error
@@ -87,6 +110,8 @@ def _asked(pending: PendingInteraction, now: datetime) -> AskedConsent:
         valid_to=valid_to,
         purpose=detail["purpose"],
         one_time=bool(detail.get("oneTime", False)),
+        party_type=party_type,
+        enterprise=party.id if party is not None and party.is_organisation else None,
     )
 
 
@@ -96,7 +121,11 @@ def _for_person(
     """When the bank named the person it expects (`from`), no one else sees or answers."""
     [detail] = pending.authorization_details
     expected = detail.get("from")
-    if expected is not None and expected != PERSON_URN_PREFIX + person:
+    if (
+        isinstance(expected, str)
+        and expected.startswith(PERSON_URN_PREFIX)
+        and expected != PERSON_URN_PREFIX + person
+    ):
         raise refuse(
             session,
             PageError(403, "not_yours_title", "not_yours"),
@@ -110,12 +139,26 @@ def _for_person(
 
 
 def authorization_page(
-    session: Session, interaction_id: str, *, person: str, language: str, now: datetime
+    session: Session,
+    interaction_id: str,
+    *,
+    person: str,
+    language: str,
+    now: datetime,
+    registry: RolesRegistry,
 ) -> AuthorizationView:
     pending = _for_person(
         session, _pending(session, interaction_id, now), person, action="view", now=now
     )
     asked = _asked(pending, now)
+    on_behalf: str | None = None
+    if asked.enterprise is not None:
+        decision = check_authority(registry, person, asked.enterprise)
+        if isinstance(decision, AuthorityRefusal):
+            raise authority_refused(decision.reason.value, audited=False)
+        on_behalf = on_behalf_of(
+            decision.organisation_name, decision.organisation_number, decision.role, language
+        )
     return AuthorizationView(
         interaction_id=interaction_id,
         bank_name=asked.pending.client_name,
@@ -125,7 +168,54 @@ def authorization_page(
         one_time=asked.one_time,
         products=product_views(asked.altinn_rights, language),
         return_origin=origin_of(asked.pending.redirect_uri),
+        on_behalf_of=on_behalf,
+        pick_enterprise=asked.party_type is PartyType.ORGANISATION and asked.enterprise is None,
     )
+
+
+def _enterprise_authority(
+    session: Session,
+    asked: AskedConsent,
+    *,
+    person: str,
+    named: str | None,
+    registry: RolesRegistry,
+    now: datetime,
+) -> Authority | None:
+    """For an enterprise's consent, the person's authority for it; refusals are audited.
+
+    `named` is the organisation number the person typed when the bank left it open.
+    """
+    if asked.party_type is not PartyType.ORGANISATION:
+        return None
+    organisation = asked.enterprise or (named or "").strip()
+    if not is_valid_organisation_number(organisation):
+        raise PageError(
+            400,
+            "authority_refused_title",
+            "refused_invalid-organisation-identifier",
+            code="invalid-organisation-identifier",
+        )
+    decision = check_authority(registry, person, organisation)
+    reason = decision.reason.value if isinstance(decision, AuthorityRefusal) else None
+    if isinstance(decision, Authority):
+        try:
+            lifecycle.check_owner_products([r.product_id for r in asked.rights], decision)
+        except ConsentError as error:
+            reason = error.code
+    if reason is not None:
+        lifecycle.record_authority_refusal(
+            session,
+            person=person,
+            organisation_number=organisation,
+            reason=reason,
+            bank_organisation_number=asked.pending.organisation_number,
+            consent_id=None,
+            now=now,
+        )
+        raise authority_refused(reason, audited=True)
+    assert isinstance(decision, Authority)
+    return decision
 
 
 def _fingerprint(pending: PendingInteraction) -> str:
@@ -141,15 +231,22 @@ def answer(
     accept: bool,
     issuer: str,
     now: datetime,
+    registry: RolesRegistry,
+    organisation: str | None = None,
 ) -> str:
     """Record the citizen's answer as a consent and complete the interaction.
 
-    Returns the bank's redirect URL (code, state and iss; or error=access_denied).
+    Returns the bank's redirect URL (code, state and iss; or error=access_denied). For an
+    enterprise, a person without authority for it gets a page that says why; no consent
+    is recorded, the interaction stays open, and the refusal is audited.
     """
     pending = _for_person(
         session, _pending(session, interaction_id, now), person, action="answer", now=now
     )
     asked = _asked(pending, now)
+    authority = _enterprise_authority(
+        session, asked, person=person, named=organisation, registry=registry, now=now
+    )
     consent_id = str(uuid.uuid4())
     try:
         # Completing first claims the interaction: of two answers sent at once, one wins.
@@ -161,6 +258,7 @@ def answer(
             issuer=issuer,
             consent_id=consent_id,
             now=now,
+            party_urn=Party.organisation(authority.organisation_number).urn if authority else None,
         )
     except ProblemError as error:
         raise _gone() from error
@@ -168,6 +266,7 @@ def answer(
         session,
         consent_id=consent_id,
         person=person,
+        organisation_number=authority.organisation_number if authority else None,
         bank_organisation_number=pending.organisation_number,
         client_id=pending.client_id,
         valid_to=asked.valid_to,
@@ -181,7 +280,7 @@ def answer(
         now=now,
     )
     if accept:
-        lifecycle.accept(session, consent, person=person, now=now)
+        lifecycle.accept(session, consent, person=person, now=now, authority=authority)
     else:
-        lifecycle.reject(session, consent, person=person, now=now)
+        lifecycle.reject(session, consent, person=person, now=now, authority=authority)
     return redirect_url

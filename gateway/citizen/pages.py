@@ -19,8 +19,10 @@ from gateway.citizen.texts import TEXTS, language_or_default
 from gateway.citizen.web_security import citizen_session
 from gateway.clock import Now
 from gateway.database import DbSession
+from gateway.enterprises.authority import RolesRegistry
 from gateway.problems import AuditedRefusal
 from gateway.receipts.service import RECEIPT_KEYS_PATH, signed_receipt
+from gateway.registries import Registries
 from gateway.settings import Settings
 
 HERE = Path(__file__).parent
@@ -61,6 +63,12 @@ def _person(request: Request) -> str:
         request.session[NEXT] = request.url.path
         raise LoginRequiredError
     return person
+
+
+def _roles_registry(request: Request) -> RolesRegistry:
+    """Enhetsregisteret, through the process's Brønnøysund connector."""
+    registries: Registries = request.app.state.registries
+    return registries.brreg
 
 
 def _answering_person(
@@ -258,7 +266,12 @@ def consent_request_page(
     consent_id: str, request: Request, session: DbSession, now: Now
 ) -> HTMLResponse:
     view = service.consent_page(
-        session, consent_id, person=_person(request), language=_language(request), now=now
+        session,
+        consent_id,
+        person=_person(request),
+        language=_language(request),
+        now=now,
+        registry=_roles_registry(request),
     )
     return _render(
         request, "consent_request.html", {"consent": view}, form_targets=[view.return_origin]
@@ -285,7 +298,12 @@ def answer_consent_request(
         consent_id=consent_id,
     )
     back_to_bank = service.answer(
-        session, consent_id, person=person, accept=decision == "accept", now=now
+        session,
+        consent_id,
+        person=person,
+        accept=decision == "accept",
+        now=now,
+        registry=_roles_registry(request),
     )
     return _see_other(back_to_bank)
 
@@ -307,7 +325,12 @@ def authorization_page(
 ) -> HTMLResponse:
     """The consent page of the FAPI 2.0 code flow (the authorization endpoint sends the browser)."""
     view = authorization.authorization_page(
-        session, interaction_id, person=_person(request), language=_language(request), now=now
+        session,
+        interaction_id,
+        person=_person(request),
+        language=_language(request),
+        now=now,
+        registry=_roles_registry(request),
     )
     return _render(request, "authorize.html", {"consent": view}, form_targets=[view.return_origin])
 
@@ -321,6 +344,7 @@ def answer_authorization(
     now: Now,
     decision: Annotated[str, Form(pattern="^(accept|refuse)$")],
     csrf: CsrfField = "",
+    organisation: Annotated[str | None, Form(max_length=16)] = None,
 ) -> RedirectResponse:
     person = _answering_person(
         request,
@@ -339,21 +363,19 @@ def answer_authorization(
         accept=decision == "accept",
         issuer=settings.issuer_url,
         now=now,
+        registry=_roles_registry(request),
+        organisation=organisation,
     )
     return _see_other(back_to_bank)
 
 
 @router.get("/consents", response_class=HTMLResponse)
 def my_consents(request: Request, session: DbSession, now: Now) -> HTMLResponse:
-    mine = service.my_consents(
+    groups = service.my_consents(
         session, person=_person(request), language=_language(request), now=now
     )
     flash = request.session.pop(FLASH, None)
-    return _render(
-        request,
-        "my_consents.html",
-        {"waiting": mine.waiting, "active": mine.active, "past": mine.past, "flash": flash},
-    )
+    return _render(request, "my_consents.html", {"groups": groups, "flash": flash})
 
 
 @router.get("/consents/{consent_id}/revoke", response_class=HTMLResponse)
@@ -416,7 +438,12 @@ async def _on_page_error(request: Request, exc: Exception) -> Response:
     return _render(
         request,
         "error.html",
-        {"title": exc.title, "message": exc.message, "consent_status": exc.consent_status},
+        {
+            "title": exc.title,
+            "message": exc.message,
+            "consent_status": exc.consent_status,
+            "code": exc.code,
+        },
         status_code=exc.status,
     )
 

@@ -8,7 +8,7 @@ not codes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,14 +18,21 @@ from sqlalchemy.orm import Session
 
 from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
+from consent.authority import Authority, AuthorityRefusal, on_behalf_of
 from consent.catalogue import MetadataKind, find
 from consent.clients import repository as clients
 from consent.consents import lifecycle, repository
 from consent.consents.lifecycle import ConsentError
 from consent.consents.models import Consent
 from consent.consents.states import ConsentStatus
+from consent.parties import PartyType
 from gateway.citizen.texts import MONTHS, TEXTS
 from gateway.citizen.web_security import origin_of
+from gateway.enterprises.authority import (
+    AuthorityUnavailableError,
+    RolesRegistry,
+    authority_in_registry,
+)
 from gateway.problems import AuditedRefusal
 
 NORWAY = ZoneInfo("Europe/Oslo")
@@ -35,13 +42,34 @@ class PageError(Exception):
     """A refusal the citizen sees as a page: a status, a title and an explanation (text keys)."""
 
     def __init__(
-        self, status: int, title: str, message: str, *, consent_status: str | None = None
+        self,
+        status: int,
+        title: str,
+        message: str,
+        *,
+        consent_status: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(title)
         self.status = status
         self.title = title
         self.message = message
         self.consent_status = consent_status  # shown in `message` as {status}
+        self.code = code  # a stable code shown on the page, for support and for tests
+
+
+def authority_refused(code: str, *, audited: bool) -> PageError | AuditedPageRefusal:
+    """The page that says why the person may not answer for the enterprise.
+
+    `audited`: its audit record is appended already, and the request's session keeps it.
+    """
+    status = 503 if code == REGISTRY_UNAVAILABLE else 403
+    page = PageError(status, "authority_refused_title", f"refused_{code}", code=code)
+    return AuditedPageRefusal(code, page) if audited else page
+
+
+# Enhetsregisteret did not answer: nothing is decided, the person may try again.
+REGISTRY_UNAVAILABLE = "roles-unavailable"
 
 
 class AuditedPageRefusal(AuditedRefusal):
@@ -151,6 +179,10 @@ class ConsentView:
     has_receipt: bool
     answer_by: str  # when an unanswered request expires
     return_origin: str  # where answering sends the browser: the bank's registered URL
+    # The enterprise the consent is for, or None for the person's own consent.
+    enterprise: str | None = None
+    # "on behalf of NAME (orgnr), as ROLE" once answered; before, which enterprise it is for.
+    on_behalf_of: str | None = None
 
 
 def local_date(moment: datetime) -> str:
@@ -211,6 +243,20 @@ def _bank_name(session: Session, consent: Consent) -> str:
     return client.name if client else consent.bank_organisation_number
 
 
+def party_text(consent: Consent, language: str) -> str | None:
+    """Whom the consent is for, in words; None for the person's own consent."""
+    if consent.organisation_number is None or consent.party_type != PartyType.ORGANISATION:
+        return None
+    if consent.authority_role and consent.organisation_name:
+        return on_behalf_of(
+            consent.organisation_name,
+            consent.organisation_number,
+            consent.authority_role,
+            language,
+        )
+    return TEXTS[language]["for_enterprise"].format(organisation=consent.organisation_number)
+
+
 def _view(
     session: Session, consent: Consent, language: str, accesses: Sequence[HistoryRow] = ()
 ) -> ConsentView:
@@ -243,7 +289,22 @@ def _view(
         has_receipt=consent.accepted_at is not None,
         answer_by=_time(consent.request_expires_at),
         return_origin=origin_of(consent.redirect_url),
+        enterprise=consent.organisation_number if consent.party.is_organisation else None,
+        on_behalf_of=party_text(consent, language),
     )
+
+
+def check_authority(
+    registry: RolesRegistry, person: str, organisation_number: str
+) -> Authority | AuthorityRefusal:
+    try:
+        return authority_in_registry(registry, person, organisation_number)
+    except AuthorityUnavailableError as error:
+        raise authority_refused(REGISTRY_UNAVAILABLE, audited=False) from error
+
+
+def _awaits_answer(consent: Consent, now: datetime) -> bool:
+    return consent.status == ConsentStatus.CREATED.value and not lifecycle.expiry_due(consent, now)
 
 
 def _persons_consent(
@@ -267,24 +328,83 @@ def _persons_consent(
 
 
 def consent_page(
-    session: Session, consent_id: str, *, person: str, language: str, now: datetime
+    session: Session,
+    consent_id: str,
+    *,
+    person: str,
+    language: str,
+    now: datetime,
+    registry: RolesRegistry,
 ) -> ConsentView:
-    """The request to answer. Refused pages explain an expired, answered or withdrawn request."""
+    """The request to answer. Refused pages explain an expired, answered or withdrawn request,
+    and, for an enterprise, why the person may not answer for it."""
     consent = _persons_consent(session, consent_id, person, now, action="view")
-    return _view(session, consent, language)
+    view = _view(session, consent, language)
+    if consent.organisation_number is None or not _awaits_answer(consent, now):
+        return view
+    decision = check_authority(registry, person, consent.organisation_number)
+    if isinstance(decision, AuthorityRefusal):
+        raise authority_refused(decision.reason.value, audited=False)
+    return replace(
+        view,
+        on_behalf_of=on_behalf_of(
+            decision.organisation_name, decision.organisation_number, decision.role, language
+        ),
+    )
 
 
-def answer(session: Session, consent_id: str, *, person: str, accept: bool, now: datetime) -> str:
-    """Record the citizen's answer; returns where the browser goes next: back to the bank."""
+def answer(
+    session: Session,
+    consent_id: str,
+    *,
+    person: str,
+    accept: bool,
+    now: datetime,
+    registry: RolesRegistry,
+) -> str:
+    """Record the citizen's answer; returns where the browser goes next: back to the bank.
+
+    For an enterprise the person's authority is read from Enhetsregisteret now; without
+    it no answer is recorded, only the refusal in the audit log.
+    """
     consent = _persons_consent(session, consent_id, person, now, action="answer")
+    authority: Authority | None = None
+    if consent.organisation_number is not None and _awaits_answer(consent, now):
+        decision = check_authority(registry, person, consent.organisation_number)
+        if isinstance(decision, AuthorityRefusal):
+            _audit_refusal(session, consent, person, decision.reason.value, now)
+            raise authority_refused(decision.reason.value, audited=True)
+        authority = decision
     try:
         if accept:
-            lifecycle.accept(session, consent, person=person, now=now)
+            lifecycle.accept(session, consent, person=person, now=now, authority=authority)
         else:
-            lifecycle.reject(session, consent, person=person, now=now)
+            lifecycle.reject(session, consent, person=person, now=now, authority=authority)
     except ConsentError as error:
+        if error.code == NOT_SOLE_PROPRIETOR:
+            _audit_refusal(session, consent, person, error.code, now)
+            raise authority_refused(error.code, audited=True) from error
         raise _refusal(consent, error) from error
     return bank_return_url(consent)
+
+
+NOT_SOLE_PROPRIETOR = "not-sole-proprietor"
+
+
+def _audit_refusal(
+    session: Session, consent: Consent, person: str, reason: str, now: datetime
+) -> None:
+    # Nothing else was changed: the consent stays as it was; this record is what is kept.
+    assert consent.organisation_number is not None
+    lifecycle.record_authority_refusal(
+        session,
+        person=person,
+        organisation_number=consent.organisation_number,
+        reason=reason,
+        bank_organisation_number=consent.bank_organisation_number,
+        consent_id=consent.id,
+        now=now,
+    )
 
 
 def _refusal(consent: Consent, error: ConsentError) -> PageError:
@@ -311,14 +431,32 @@ def _access_what(event_type: str, outcome: str, words: Mapping[str, str]) -> str
 
 
 @dataclass(frozen=True)
-class MyConsents:
+class PartyGroup:
+    """The consents given for one party: the person's own, or one enterprise's."""
+
+    heading: str
+    enterprise: str | None  # the organisation number; None for the person's own
     waiting: list[ConsentView]  # requests the person has not answered (yet)
     active: list[ConsentView]
     past: list[ConsentView]
 
 
-def my_consents(session: Session, *, person: str, language: str, now: datetime) -> MyConsents:
-    """The person's open requests, active consents and past ones, newest first."""
+def _group_heading(consent: Consent | None, language: str) -> str:
+    words = TEXTS[language]
+    if consent is None or consent.organisation_number is None:
+        return words["own_consents"]
+    name = consent.organisation_name or consent.organisation_number
+    label = (
+        f"{name} ({consent.organisation_number})"
+        if consent.organisation_name
+        else consent.organisation_number
+    )
+    return words["enterprise_consents"].format(enterprise=label)
+
+
+def my_consents(session: Session, *, person: str, language: str, now: datetime) -> list[PartyGroup]:
+    """The person's consents grouped by party: their own first, then each enterprise they
+    answered for; in each, the active ones (and open requests) and the past, newest first."""
     consents = list(repository.of_person(session, person))
     for consent in consents:
         lifecycle.expire_if_due(session, consent, now)
@@ -340,16 +478,31 @@ def my_consents(session: Session, *, person: str, language: str, now: datetime) 
                 moment=lifecycle.utc(entry.occurred_at),
             )
         )
-    views = [_view(session, c, language, accesses.get(c.id, [])) for c in consents]
-    return MyConsents(
-        waiting=[v for v in views if v.status == ConsentStatus.CREATED.value],
-        active=[v for v in views if v.status == ConsentStatus.ACCEPTED.value],
-        past=[
-            v
-            for v in views
-            if v.status not in {ConsentStatus.CREATED.value, ConsentStatus.ACCEPTED.value}
-        ],
-    )
+    by_party: dict[str | None, list[Consent]] = {None: []}
+    for consent in consents:
+        by_party.setdefault(consent.party.id if consent.party.is_organisation else None, []).append(
+            consent
+        )
+    groups = []
+    for enterprise, given in by_party.items():
+        # The newest answered consent names the enterprise as the register had it then.
+        named = next((c for c in given if c.organisation_name), given[0] if given else None)
+        views = [_view(session, c, language, accesses.get(c.id, [])) for c in given]
+        groups.append(
+            PartyGroup(
+                heading=_group_heading(named, language),
+                enterprise=enterprise,
+                waiting=[v for v in views if v.status == ConsentStatus.CREATED.value],
+                active=[v for v in views if v.status == ConsentStatus.ACCEPTED.value],
+                past=[
+                    v
+                    for v in views
+                    if v.status not in {ConsentStatus.CREATED.value, ConsentStatus.ACCEPTED.value}
+                ],
+            )
+        )
+    own, enterprises = groups[0], sorted(groups[1:], key=lambda group: group.heading)
+    return [own, *enterprises]
 
 
 def revocable_consent(

@@ -27,6 +27,43 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "log_out": "Logg ut",
         "my_consents": "Mine samtykker",
         "request_title": "{bank} ber om samtykke",
+        "for_enterprise": "for virksomheten med organisasjonsnummer {organisation}",
+        "error_code": "Kode",
+        "pick_enterprise": "Organisasjonsnummeret til virksomheten du svarer for",
+        "pick_enterprise_note": (
+            "Ni sifre. Vi sjekker i Enhetsregisteret at du har en rolle som gir deg fullmakt."
+        ),
+        "refused_invalid-organisation-identifier": (
+            "Organisasjonsnummeret er ikke gyldig. Det har ni sifre; sjekk det og prøv igjen."
+        ),
+        "authority_refused_title": "Du kan ikke samtykke for denne virksomheten",
+        "refused_organisation-unknown": (
+            "Virksomheten finnes ikke i Enhetsregisteret. Sjekk organisasjonsnummeret med banken."
+        ),
+        "refused_organisation-removed": "Virksomheten er slettet fra Enhetsregisteret.",
+        "refused_organisation-bankrupt": (
+            "Virksomheten er konkurs. Ingen kan gi samtykke på vegne av et konkursbo her."
+        ),
+        "refused_organisation-being-wound-up": (
+            "Virksomheten er under avvikling, og ingen kan gi samtykke på vegne av den."
+        ),
+        "refused_role-ended": (
+            "Enhetsregisteret viser at rollen din i virksomheten er avsluttet. Bare den som nå "
+            "har en rolle med fullmakt, kan samtykke."
+        ),
+        "refused_no-authority": (
+            "Enhetsregisteret viser ingen rolle som gir deg fullmakt til å samtykke for "
+            "virksomheten. Det kan daglig leder, styrets leder, innehaver, deltaker, "
+            "komplementar, bestyrende reder, norsk representant eller bostyrer."
+        ),
+        "refused_not-sole-proprietor": (
+            "Banken ber om innehaverens egne skatteopplysninger. Bare innehaveren av "
+            "enkeltpersonforetaket kan dele dem."
+        ),
+        "refused_roles-unavailable": (
+            "Vi fikk ikke svar fra Enhetsregisteret, så vi kan ikke sjekke fullmakten din nå. "
+            "Ingenting er lagret. Prøv igjen om litt."
+        ),
         "organisation_number": "Organisasjonsnummer",
         "intro": "{bank} vil hente disse opplysningene om deg direkte fra offentlige registre:",
         "purpose": "Formål, med bankens egne ord",
@@ -86,6 +123,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "logged_out_title": "Du er logget ut",
         "logged_out": "Du er logget ut av Samtykke. Ingen kan fortsette økten din herfra.",
         "try_again": "Prøv igjen",
+        "own_consents": "Dine egne samtykker",
+        "enterprise_consents": "På vegne av {enterprise}",
         "active": "Aktive samtykker",
         "past": "Tidligere samtykker og forespørsler",
         "none_active": "Du har ingen aktive samtykker.",
@@ -100,6 +139,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "revoke_consequence": (
             "Når du trekker samtykket tilbake, kan {bank} ikke hente flere opplysninger om deg. "
             "Det banken allerede har hentet, kan den beholde etter sine egne regler."
+        ),
+        "revoke_consequence_enterprise": (
+            "Når du trekker samtykket tilbake, kan {bank} ikke hente flere opplysninger om "
+            "virksomheten. Det banken allerede har hentet, kan den beholde etter sine egne regler."
         ),
         "revoked_done": "Samtykket til {bank} er trukket tilbake.",
         "receipt": "Last ned kvittering",
@@ -177,6 +220,45 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "log_out": "Log out",
         "my_consents": "My consents",
         "request_title": "{bank} asks for your consent",
+        "for_enterprise": "for the enterprise with organisation number {organisation}",
+        "error_code": "Code",
+        "pick_enterprise": "The organisation number of the enterprise you answer for",
+        "pick_enterprise_note": (
+            "Nine digits. We check in the register that you hold a role that gives you authority."
+        ),
+        "refused_invalid-organisation-identifier": (
+            "The organisation number is not valid. It has nine digits; check it and try again."
+        ),
+        "authority_refused_title": "You cannot consent for this enterprise",
+        "refused_organisation-unknown": (
+            "The enterprise is not in the Central Coordinating Register for Legal Entities. "
+            "Check the organisation number with the bank."
+        ),
+        "refused_organisation-removed": "The enterprise has been removed from the register.",
+        "refused_organisation-bankrupt": (
+            "The enterprise is bankrupt. No one can consent on behalf of a bankrupt estate here."
+        ),
+        "refused_organisation-being-wound-up": (
+            "The enterprise is being wound up, and no one can consent on its behalf."
+        ),
+        "refused_role-ended": (
+            "The register shows that your role in the enterprise has ended. Only a person who "
+            "now holds a role with authority can consent."
+        ),
+        "refused_no-authority": (
+            "The register shows no role that gives you authority to consent for the "
+            "enterprise. The chief executive, the chair of the board, the proprietor, a "
+            "partner, a general partner, a managing shipowner, a Norwegian representative or "
+            "an estate administrator can."
+        ),
+        "refused_not-sole-proprietor": (
+            "The bank asks for the owner's own tax data. Only the proprietor of the sole "
+            "proprietorship can share it."
+        ),
+        "refused_roles-unavailable": (
+            "The register did not answer, so your authority cannot be checked now. Nothing "
+            "was saved. Please try again shortly."
+        ),
         "organisation_number": "Organisation number",
         "intro": "{bank} wants to fetch this information about you straight from public registers:",
         "purpose": "Purpose, in the bank's own words",
@@ -236,6 +318,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "logged_out_title": "You are logged out",
         "logged_out": "You are logged out of Samtykke. No one can continue your session from here.",
         "try_again": "Try again",
+        "own_consents": "Your own consents",
+        "enterprise_consents": "On behalf of {enterprise}",
         "active": "Active consents",
         "past": "Past consents and requests",
         "none_active": "You have no active consents.",
@@ -250,6 +334,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "revoke_consequence": (
             "When you revoke the consent, {bank} can fetch no more information about you. "
             "What the bank has already fetched it may keep under its own rules."
+        ),
+        "revoke_consequence_enterprise": (
+            "When you revoke the consent, {bank} can fetch no more information about the "
+            "enterprise. What the bank has already fetched it may keep under its own rules."
         ),
         "revoked_done": "Your consent to {bank} has been revoked.",
         "receipt": "Download receipt",

@@ -33,6 +33,12 @@ LOG_TAIL_LINES = 20
 DEMO_BANK = "demo bank"
 # An ordinary named person of the mock population: one employer, a mortgage, every month on record.
 TEST_PERSON = ("Kari Fjellheim", "14838500073")
+# The loans to enterprises: (loan, person, national identity number, enterprise, orgnr); each
+# person holds a role in Enhetsregisteret that lets them consent for the enterprise.
+ENTERPRISE_TEST_PERSONS = (
+    ("Agricultural loan", "Solveig Vikøren", "21896600041", "VIKØREN GARD", "911000008"),
+    ("Aquaculture loan", "Ola Strandvik", "02917900038", "STRANDVIK HAVBRUK AS", "911001004"),
+)
 
 
 @dataclass(frozen=True)
@@ -88,18 +94,31 @@ def demo_services(admin_token: str = "") -> list[Service]:
             name=DEMO_BANK,
             argv=demo_bank.bank_argv(),
             health_url=f"{demo_bank.BANK_URL}/healthz",
-            urls={"Demo bank — start a loan application": demo_bank.BANK_URL},
+            urls={
+                "Demo bank — start a loan application": demo_bank.BANK_URL,
+                "Demo bank — a loan to a farm or fish farm": f"{demo_bank.BANK_URL}/bedrift",
+            },
             before_start=_register_demo_bank(admin_token),
         ),
     ]
 
 
 def startup_lines(services: list[Service]) -> list[str]:
-    """One line per URL, the demo bank's first, and the test person to log in as."""
+    """One line per URL, the demo bank's first, and the test persons to log in as."""
     ordered = sorted(services, key=lambda service: service.name != DEMO_BANK)
     lines = [f"{label}: {url}" for service in ordered for label, url in service.urls.items()]
     name, number = TEST_PERSON
-    return [*lines[:1], f"Log in as test person: {name} ({number})", *lines[1:]]
+    enterprises = [
+        f"  {loan}: log in as {person} ({fnr}) for {enterprise} ({orgnr})"
+        for loan, person, fnr, enterprise, orgnr in ENTERPRISE_TEST_PERSONS
+    ]
+    return [
+        *lines[:1],
+        f"Log in as test person: {name} ({number})",
+        *lines[1:2],
+        *enterprises,
+        *lines[2:],
+    ]
 
 
 def log_path(service: Service, log_dir: Path = LOG_DIR) -> Path:

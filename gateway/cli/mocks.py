@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(
-    help="The mock registries (Skatteetaten, Brønnøysund, ID-porten) for development.",
+    help="The mock registries (Skatteetaten, Brønnøysund, ID-porten, Landbruksdirektoratet, "
+    "Fiskeridirektoratet) for development.",
     epilog="Example: samtykke mocks serve, then open http://127.0.0.1:8103/test-persons",
 )
 
@@ -27,14 +28,15 @@ def serve_argv(host: str | None = None) -> list[str]:
 
 @app.callback()
 def mocks() -> None:
-    """The mock registries (Skatteetaten, Brønnøysund, ID-porten) for development."""
+    """The mock registries (Skatteetaten, Brønnøysund, ID-porten, Landbruksdirektoratet,
+    Fiskeridirektoratet) for development."""
 
 
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
 ) -> None:
-    """Run the mock registries on ports 8101, 8102 and 8103 until Ctrl-C.
+    """Run the mock registries on ports 8101 to 8105 until Ctrl-C.
 
     Ports, population and fault injection are SAMTYKKE_MOCKS_* settings
     (mock_registries/README.md).

@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-PERSON_URN_PREFIX = "urn:altinn:person:identifier-no:"
-ORGANISATION_URN_PREFIX = "urn:altinn:organization:identifier-no:"
+from consent.parties import ORGANISATION_URN_PREFIX, PERSON_URN_PREFIX
+
+__all__ = ["ORGANISATION_URN_PREFIX", "PERSON_URN_PREFIX"]
 
 MessageText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 MetadataValue = Annotated[str, StringConstraints(max_length=32)] | int
@@ -42,7 +43,19 @@ class ConsentRequestIn(_Altinn):
     from_: str = Field(
         alias="from",
         max_length=64,
-        description="The person: urn:altinn:person:identifier-no:<national identity number>.",
+        description=(
+            "The party: a person, urn:altinn:person:identifier-no:<national identity number>, "
+            "or an enterprise, urn:altinn:organization:identifier-no:<organisation number>."
+        ),
+    )
+    required_delegator: str | None = Field(
+        default=None,
+        max_length=64,
+        description=(
+            "For an enterprise: the person who is to consent on its behalf, "
+            "urn:altinn:person:identifier-no:<national identity number>. Their authority is "
+            "checked against Enhetsregisteret's roles when they answer."
+        ),
     )
     to: str = Field(
         max_length=64,
@@ -67,13 +80,28 @@ class ConsentRequestEventOut(_Altinn):
     consentEventID: str  # noqa: N815  (Altinn's spelling)
     consentRequestID: str  # noqa: N815
     eventType: str  # noqa: N815
+    party: str = Field(description="The consent's party: a person's or an enterprise's URN.")
     created: datetime
     performedBy: PerformedBy  # noqa: N815
+
+
+class Authority(_Altinn):
+    """Who consented for an enterprise, by which role, and the enterprise's registered name."""
+
+    role: str
+    organisation_name: str
 
 
 class ConsentRequestOut(_Altinn):
     id: str
     from_: str = Field(alias="from")
+    required_delegator: str | None = Field(
+        default=None, description="For an enterprise: the person who answers for it."
+    )
+    authority: Authority | None = Field(
+        default=None,
+        description="For an accepted enterprise consent: the role that gave authority.",
+    )
     to: str
     valid_to: datetime
     consented: datetime | None

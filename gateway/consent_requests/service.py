@@ -25,10 +25,12 @@ from consent.clients.models import Client
 from consent.consents import lifecycle, repository
 from consent.consents.lifecycle import ConsentError, RequestedRight
 from consent.consents.models import Consent, ConsentEvent
-from consent.identifiers import parse_national_identity_number
+from consent.identifiers import is_valid_organisation_number, parse_national_identity_number
+from consent.parties import Party
 from gateway.consent_requests.schemas import (
     ORGANISATION_URN_PREFIX,
     PERSON_URN_PREFIX,
+    Authority,
     ConsentRequestEventOut,
     ConsentRequestEventPage,
     ConsentRequestIn,
@@ -47,6 +49,7 @@ _STATUS_BY_CODE = {
     "invalid-valid-to": 422,
     "time-not-in-future": 422,
     "validity-too-long": 422,
+    "product-not-for-party": 422,
     "party-mismatch": 403,
     "not-found": 404,
 }
@@ -98,17 +101,48 @@ def view_uri(settings: Settings, consent_id: str) -> str:
 
 
 def fingerprint(body: ConsentRequestIn) -> str:
-    canonical = json.dumps(body.model_dump(mode="json", by_alias=True), sort_keys=True)
+    document = body.model_dump(mode="json", by_alias=True)
+    # Left out when not sent, so a person's request keeps the fingerprint it always had.
+    if document.get("requiredDelegator") is None:
+        document.pop("requiredDelegator", None)
+    canonical = json.dumps(document, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _person_of(body: ConsentRequestIn, settings: Settings) -> str:
-    person = body.from_.removeprefix(PERSON_URN_PREFIX)
-    if person == body.from_:
+def _party_of(body: ConsentRequestIn, settings: Settings) -> tuple[str, str | None]:
+    """The person who answers, and the organisation they answer for (None: for themselves)."""
+    if body.from_.startswith(ORGANISATION_URN_PREFIX):
+        organisation = body.from_.removeprefix(ORGANISATION_URN_PREFIX)
+        if not is_valid_organisation_number(organisation):
+            raise _invalid(
+                "invalid-organisation-identifier",
+                "The organisation number is invalid",
+                "'from' names an organisation number that fails its check digit.",
+            )
+        if body.required_delegator is None:
+            raise _invalid(
+                "delegator-required",
+                "The person who consents for the enterprise is not named",
+                f"For an enterprise, 'requiredDelegator' must be {PERSON_URN_PREFIX}<person>.",
+            )
+        return _person_of(body.required_delegator, settings, "requiredDelegator"), organisation
+    if body.required_delegator is not None:
+        raise _invalid(
+            "invalid-person-identifier",
+            "A person consents for themselves",
+            "'requiredDelegator' is only for a request whose 'from' is an enterprise.",
+        )
+    return _person_of(body.from_, settings, "from"), None
+
+
+def _person_of(urn: str, settings: Settings, field: str) -> str:
+    person = urn.removeprefix(PERSON_URN_PREFIX)
+    if person == urn:
         raise _invalid(
             "invalid-person-identifier",
             "The person is not named correctly",
-            f"'from' must be {PERSON_URN_PREFIX}<national identity number>.",
+            f"'{field}' must be {PERSON_URN_PREFIX}<national identity number>"
+            + (f" or {ORGANISATION_URN_PREFIX}<organisation number>." if field == "from" else "."),
         )
     try:
         parsed = parse_national_identity_number(person)
@@ -203,7 +237,7 @@ def create_request(
         client = _check_bank(body, clients.get(session, client_id), organisation)
     except ProblemError as problem:
         raise refused(problem) from problem
-    person = _person_of(body, settings)
+    person, organisation_party = _party_of(body, settings)
     rights = [
         RequestedRight(right.resource[0].value, dict(right.metadata))
         for right in body.consent_rights
@@ -224,6 +258,7 @@ def create_request(
             session,
             consent_id=consent_id,
             person=person,
+            organisation_number=organisation_party,
             bank_organisation_number=organisation,
             client_id=client.client_id,
             valid_to=body.valid_to,
@@ -344,18 +379,19 @@ def event_page(
     events = repository.events_of_bank(
         session, organisation, after=after, limit=min(page_size, EVENT_PAGE_SIZE)
     )
-    position = events[-1].id if events else after
+    position = events[-1][0].id if events else after
     return ConsentRequestEventPage(
-        consent_request_events=[_event_out(event) for event in events],
+        consent_request_events=[_event_out(event, party) for event, party in events],
         continuation_token=encode_position(position),
     )
 
 
-def _event_out(event: ConsentEvent) -> ConsentRequestEventOut:
+def _event_out(event: ConsentEvent, party: Party) -> ConsentRequestEventOut:
     return ConsentRequestEventOut(
         consentEventID=event.event_id,
         consentRequestID=event.consent_id,
         eventType=event.event_type,
+        party=party.urn,
         created=lifecycle.utc(event.occurred_at),
         performedBy=PerformedBy.model_validate({"type": event.actor_type}),
     )
@@ -364,9 +400,17 @@ def _event_out(event: ConsentEvent) -> ConsentRequestEventOut:
 def present(
     settings: Settings, consent: Consent, events: Sequence[ConsentEvent]
 ) -> ConsentRequestOut:
+    party = consent.party
+    organisation = party.is_organisation
     return ConsentRequestOut(
         id=consent.id,
-        from_=PERSON_URN_PREFIX + consent.person,
+        from_=party.urn,
+        required_delegator=PERSON_URN_PREFIX + consent.person if organisation else None,
+        authority=Authority(
+            role=consent.authority_role, organisation_name=consent.organisation_name or ""
+        )
+        if organisation and consent.authority_role
+        else None,
         to=ORGANISATION_URN_PREFIX + consent.bank_organisation_number,
         valid_to=lifecycle.utc(consent.valid_to),
         consented=lifecycle.utc(consent.accepted_at) if consent.accepted_at else None,
@@ -376,5 +420,5 @@ def present(
         one_time=consent.one_time,
         status=consent.status,
         view_uri=view_uri(settings, consent.id),
-        consent_request_events=[_event_out(event) for event in events],
+        consent_request_events=[_event_out(event, party) for event in events],
     )

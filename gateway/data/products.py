@@ -12,8 +12,21 @@ from datetime import date
 from typing import Any, Protocol
 
 from connectors.brreg import BrregClient
+from connectors.fiskeri import FiskeriClient
+from connectors.landbruk import LandbrukClient
 from connectors.skatteetaten import SkatteetatenClient
-from consent.catalogue import INNTEKT, LOSORE, SUMMERT_SKATTEGRUNNLAG, DataProduct
+from consent.catalogue import (
+    AKVAKULTURTILLATELSER,
+    BIOMASSE,
+    INNTEKT,
+    LOSORE,
+    LOSORE_VIRKSOMHET,
+    PRODUKSJONSTILSKUDD,
+    SUMMERT_SKATTEGRUNNLAG,
+    SUMMERT_SKATTEGRUNNLAG_ENK,
+    DataProduct,
+    application_rounds,
+)
 
 
 class Registries(Protocol):
@@ -25,6 +38,12 @@ class Registries(Protocol):
     @property
     def brreg(self) -> BrregClient: ...
 
+    @property
+    def landbruk(self) -> LandbrukClient: ...
+
+    @property
+    def fiskeri(self) -> FiskeriClient: ...
+
 
 @dataclass(frozen=True)
 class Fetched:
@@ -34,6 +53,8 @@ class Fetched:
     source: dict[str, Any]
 
 
+# The registries, the number the registry is asked with (a person's or an organisation's:
+# see consent.policy.registry_subject), and the consented metadata.
 Fetcher = Callable[[Registries, str, Mapping[str, str]], Fetched]
 
 
@@ -87,10 +108,82 @@ def _rettsstiftelser(registries: Registries, person: str, _metadata: Mapping[str
     )
 
 
+def _rettsstiftelser_virksomhet(
+    registries: Registries, organisation: str, _metadata: Mapping[str, str]
+) -> Fetched:
+    answer = registries.brreg.rettsstiftelser_orgnr(organisation)
+    record = answer.model_dump(mode="json", by_alias=True)
+    return Fetched(
+        data=_only(LOSORE_VIRKSOMHET.fields, record),
+        source={
+            "registry": LOSORE_VIRKSOMHET.registry,
+            "oppslagstidspunkt": record.get("oppslagstidspunkt"),
+        },
+    )
+
+
+def _counting_date(round_name: str) -> date:
+    year, month = round_name.split("-")
+    return date(int(year), int(month), 1)
+
+
+def _produksjonstilskudd(
+    registries: Registries, organisation: str, metadata: Mapping[str, str]
+) -> Fetched:
+    """Each consented round the enterprise applied in; a round without an application is
+    left out, and the answer says which rounds were asked."""
+    asked = [
+        _counting_date(name)
+        for name in application_rounds(metadata["fraogmedomgang"], metadata["tilogmedomgang"])
+    ]
+    overview = registries.landbruk.soknader(organisation)
+    applied = {omgang.telledato for omgang in overview.soknader}
+    soknader = [
+        registries.landbruk.soknad(organisation, telledato).model_dump(mode="json", by_alias=True)
+        for telledato in asked
+        if telledato in applied
+    ]
+    fields = ("soknadsaar", "telledato", "soknadsfrist", "status", "arealer", "dyr", "vedtak")
+    return Fetched(
+        data={
+            "organisasjonsnummer": overview.organisasjonsnummer,
+            "foretaksnavn": overview.foretaksnavn,
+            "fraogmedomgang": metadata["fraogmedomgang"],
+            "tilogmedomgang": metadata["tilogmedomgang"],
+            "soknader": [_only(fields, soknad) for soknad in soknader],
+        },
+        source={"registry": PRODUKSJONSTILSKUDD.registry},
+    )
+
+
+def _akvakulturtillatelser(
+    registries: Registries, organisation: str, _metadata: Mapping[str, str]
+) -> Fetched:
+    records = registries.fiskeri.licence_records(organisation)
+    return Fetched(
+        data={"tillatelser": [r.model_dump(mode="json", by_alias=True) for r in records]},
+        source={"registry": AKVAKULTURTILLATELSER.registry},
+    )
+
+
+def _biomasse(registries: Registries, organisation: str, metadata: Mapping[str, str]) -> Fetched:
+    answer = registries.fiskeri.biomasse(
+        organisation, _month_start(metadata["fraogmed"]), _month_start(metadata["tilogmed"])
+    )
+    record = answer.model_dump(mode="json", by_alias=True)
+    return Fetched(data=_only(BIOMASSE.fields, record), source={"registry": BIOMASSE.registry})
+
+
 FETCHERS: Mapping[str, Fetcher] = {
     SUMMERT_SKATTEGRUNNLAG.id: _summert_skattegrunnlag,
     INNTEKT.id: _inntekt,
     LOSORE.id: _rettsstiftelser,
+    LOSORE_VIRKSOMHET.id: _rettsstiftelser_virksomhet,
+    PRODUKSJONSTILSKUDD.id: _produksjonstilskudd,
+    AKVAKULTURTILLATELSER.id: _akvakulturtillatelser,
+    BIOMASSE.id: _biomasse,
+    # The ENK owner's own assessment: asked with the owner's number (registry_subject).
+    SUMMERT_SKATTEGRUNNLAG_ENK.id: _summert_skattegrunnlag,
 }
 
 

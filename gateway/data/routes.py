@@ -1,4 +1,5 @@
-"""The bank's data endpoints. The person is the consent's subject: never a path or query value."""
+"""The bank's data endpoints. The consent's party (a person or an enterprise) is never a path
+or query value: the consent the token names decides whose data is read."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from consent.catalogue import INNTEKT, LOSORE, SUMMERT_SKATTEGRUNNLAG
+from consent.catalogue import (
+    AKVAKULTURTILLATELSER,
+    BIOMASSE,
+    INNTEKT,
+    LOSORE,
+    LOSORE_VIRKSOMHET,
+    PRODUKSJONSTILSKUDD,
+    SUMMERT_SKATTEGRUNNLAG,
+    SUMMERT_SKATTEGRUNNLAG_ENK,
+)
 from gateway.data.access import authenticated_caller
 from gateway.data.service import DataService
 from gateway.database import DbSession
@@ -17,6 +27,7 @@ from gateway.problems import problem_responses
 router = APIRouter(prefix="/data/v1", tags=["data"])
 
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+_ROUND = r"^\d{4}-(03|10)$"
 
 
 class ProductAnswer(BaseModel):
@@ -113,6 +124,72 @@ def inntekt(
 )
 def rettsstiftelser(service: Service) -> JSONResponse:
     return _answered(service.fetch(LOSORE.id, {}))
+
+
+def _given(**values: str | None) -> dict[str, str]:
+    return {name: value for name, value in values.items() if value}
+
+
+@router.get(
+    "/summertskattegrunnlag-enk",
+    response_model=ProductAnswer,
+    responses=_REFUSALS,
+    summary="An ENK's tax base: its owner's assessment, under a consent the owner gave as INNH",
+)
+def summert_skattegrunnlag_enk(
+    service: Service,
+    inntektsaar: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+) -> JSONResponse:
+    return _answered(service.fetch(SUMMERT_SKATTEGRUNNLAG_ENK.id, _given(inntektsaar=inntektsaar)))
+
+
+@router.get(
+    "/rettsstiftelser-virksomhet",
+    response_model=ProductAnswer,
+    responses=_REFUSALS,
+    summary="Charges registered on the enterprise's organisation number (Løsøreregisteret)",
+)
+def rettsstiftelser_virksomhet(service: Service) -> JSONResponse:
+    return _answered(service.fetch(LOSORE_VIRKSOMHET.id, {}))
+
+
+@router.get(
+    "/produksjonstilskudd",
+    response_model=ProductAnswer,
+    responses=_REFUSALS,
+    summary="The enterprise's production-subsidy applications in the consented rounds",
+)
+def produksjonstilskudd(
+    service: Service,
+    fraogmedomgang: Annotated[str | None, Query(pattern=_ROUND)] = None,
+    tilogmedomgang: Annotated[str | None, Query(pattern=_ROUND)] = None,
+) -> JSONResponse:
+    requested = _given(fraogmedomgang=fraogmedomgang, tilogmedomgang=tilogmedomgang)
+    return _answered(service.fetch(PRODUKSJONSTILSKUDD.id, requested))
+
+
+@router.get(
+    "/akvakultur/tillatelser",
+    response_model=ProductAnswer,
+    responses=_REFUSALS,
+    summary="The enterprise's aquaculture licences, with transfers and mortgagees",
+)
+def akvakulturtillatelser(service: Service) -> JSONResponse:
+    return _answered(service.fetch(AKVAKULTURTILLATELSER.id, {}))
+
+
+@router.get(
+    "/akvakultur/biomasse",
+    response_model=ProductAnswer,
+    responses=_REFUSALS,
+    summary="The enterprise's monthly biomass reports per site for the consented months",
+)
+def biomasse(
+    service: Service,
+    fraogmed: Annotated[str | None, Query(pattern=_MONTH)] = None,
+    tilogmed: Annotated[str | None, Query(pattern=_MONTH)] = None,
+) -> JSONResponse:
+    return _answered(service.fetch(BIOMASSE.id, _given(fraogmed=fraogmed, tilogmed=tilogmed)))
 
 
 @router.get(

@@ -24,13 +24,13 @@ from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from consent.catalogue import DataProduct, MetadataError, find
 from consent.consents import lifecycle, repository
 from consent.consents.models import Consent
-from consent.policy import Refusal, may_read
+from consent.parties import Party, party_of_urn
+from consent.policy import Refusal, may_read, registry_subject
 from gateway.data.products import Fetched, Registries, fetcher_for
 from gateway.problems import AuditedRefusal, ProblemError
 from gateway.security.access_tokens import AccessToken
 
 CONSENT_DETAILS_TYPE = "urn:samtykke:consent"
-PERSON_URN_PREFIX = "urn:altinn:person:identifier-no:"
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class DataCaller:
 @dataclass(frozen=True)
 class ConsentReference:
     consent_id: str
-    person: str
+    party: Party  # a person, or an organisation
 
 
 def consent_reference(token: AccessToken) -> ConsentReference | None:
@@ -54,13 +54,10 @@ def consent_reference(token: AccessToken) -> ConsentReference | None:
     for detail in token.authorization_details:
         if detail.get("type") != CONSENT_DETAILS_TYPE:
             continue
-        consent_id, party = detail.get("id"), detail.get("from")
-        if (
-            isinstance(consent_id, str)
-            and isinstance(party, str)
-            and party.startswith(PERSON_URN_PREFIX)
-        ):
-            return ConsentReference(consent_id, party.removeprefix(PERSON_URN_PREFIX))
+        consent_id, urn = detail.get("id"), detail.get("from")
+        party = party_of_urn(urn) if isinstance(urn, str) else None
+        if isinstance(consent_id, str) and party is not None:
+            return ConsentReference(consent_id, party)
     return None
 
 
@@ -75,6 +72,8 @@ _REGISTRY_FAILURES: list[tuple[type[registry_errors.RegistryError], int, str, st
      "The registry does not know the person"),
     (registry_errors.NoDataForPeriod, 404, "no-data-for-period",
      "The registry has no data for that period yet"),
+    (registry_errors.OrganisationNotFound, 404, "organisation-unknown-to-registry",
+     "The registry does not know the enterprise"),
     (registry_errors.UpstreamTimeout, 504, "registry-timeout",
      "The registry did not answer in time"),
     (registry_errors.UpstreamFailure, 503, "registry-unavailable",
@@ -131,7 +130,7 @@ class DataService:
                 actor_type=ActorType.BANK,
                 actor_id=self.caller.bank,
                 outcome=outcome,
-                subject=consent.person if consent is not None else None,
+                subject=consent.party.id if consent is not None else None,
                 consent_id=consent.id if consent is not None else consent_id,
                 data_product=product.id if product is not None else None,
                 correlation_id=self.caller.correlation_id,
@@ -186,10 +185,10 @@ class DataService:
                 consent_id=reference.consent_id,
                 product=product,
             )
-        if reference.person != consent.person:
+        if reference.party != consent.party:
             raise self._refuse(
                 ProblemError(
-                    403, "party-mismatch", "The token names another person than the consent"
+                    403, "party-mismatch", "The token names another party than the consent"
                 ),
                 event=event,
                 consent=consent,
@@ -209,7 +208,7 @@ class DataService:
         decision = may_read(
             consent,
             bank_organisation_number=self.caller.bank,
-            person=consent.person,
+            party=consent.party,
             product_id=product.id,
             metadata=metadata,
             now=self.caller.now,
@@ -277,7 +276,9 @@ class DataService:
                 ) from None
         self._check(consent, product, metadata, event)
         try:
-            fetched = fetcher_for(product)(self.registries, consent.person, metadata)
+            fetched = fetcher_for(product)(
+                self.registries, registry_subject(consent, product.id), metadata
+            )
         except registry_errors.RegistryError as error:
             raise self._refuse(
                 registry_problem(error),
@@ -305,7 +306,10 @@ class DataService:
                 product,
                 metadata,
                 self.executor.submit(
-                    fetcher_for(product), self.registries, consent.person, metadata
+                    fetcher_for(product),
+                    self.registries,
+                    registry_subject(consent, product.id),
+                    metadata,
                 ),
             )
             for product, metadata in plans
@@ -353,7 +357,7 @@ _REFUSAL_DETAILS: dict[str, str] = {
     "revoked": "The citizen has revoked this consent.",
     "used": "This one-time consent has already been used.",
     "deleted": "The bank withdrew this consent request.",
-    "party-mismatch": "The consent was given to another bank, or by another person.",
+    "party-mismatch": "The consent was given to another bank, or for another party.",
     "product-not-covered": "The consent does not cover this data product.",
     "metadata-not-covered": "The consent does not cover this year or these months.",
 }

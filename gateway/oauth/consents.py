@@ -16,18 +16,32 @@ from sqlalchemy.orm import Session
 from consent.consents import repository as consent_repository
 from consent.consents.lifecycle import expiry_due
 from consent.consents.states import ConsentStatus
+from consent.parties import ORGANISATION_URN_PREFIX, PERSON_URN_PREFIX
 
 
 @dataclass(frozen=True)
 class ConsentView:
     id: str
     status: str  # created | accepted | rejected | revoked | expired | used | deleted
-    person: str  # the citizen's national identity number
+    person: str  # the citizen's national identity number: the party, or who acted for it
     bank_organisation_number: str
     valid_to: datetime
     accepted_at: datetime | None
     consent_rights: list[dict[str, Any]] = field(default_factory=list)  # Altinn's shape
     one_time: bool = False
+    # The organisation the consent is for; None: the person's own consent.
+    organisation_number: str | None = None
+
+    @property
+    def subject(self) -> str:
+        """The party's number: the data subject of the audit entries."""
+        return self.organisation_number or self.person
+
+    @property
+    def party_urn(self) -> str:
+        if self.organisation_number is not None:
+            return ORGANISATION_URN_PREFIX + self.organisation_number
+        return PERSON_URN_PREFIX + self.person
 
 
 class ConsentLookup(Protocol):
@@ -69,4 +83,5 @@ class RepositoryConsentLookup:
             accepted_at=consent.accepted_at,
             consent_rights=list(consent.consent_rights),
             one_time=consent.one_time,
+            organisation_number=consent.party.id if consent.party.is_organisation else None,
         )

@@ -94,8 +94,12 @@ def complete(
     issuer: str,
     consent_id: str | None = None,
     now: datetime | None = None,
+    party_urn: str | None = None,
 ) -> str:
-    """Answer the interaction once; returns the client redirect URL (send it with 303)."""
+    """Answer the interaction once; returns the client redirect URL (send it with 303).
+
+    `party_urn` names the consent's party when it is not the person themselves (an
+    enterprise they consented for); the token's `from` names it."""
     now = now or datetime.now(UTC)
     pushed = authorization_repository.pending_interaction(session, interaction_id)
     if not _live(pushed, now) or not authorization_repository.complete_interaction(
@@ -110,7 +114,7 @@ def complete(
             redirect_uri,
             {"error": "access_denied", "state": parameters.get("state"), "iss": issuer},
         )
-    person_urn = PERSON_URN_PREFIX + person
+    person_urn = party_urn or PERSON_URN_PREFIX + person
     if consent_id is not None:
         # The token names the consent the citizen gave, as the data API and the consent grant
         # expect; what was asked for is in the consent itself.

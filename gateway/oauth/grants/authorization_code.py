@@ -20,9 +20,19 @@ from consent.audit import log as audit_log
 from consent.audit.events import ActorType, AuditEvent, event_type
 from consent.authorization import repository as authorization_repository
 from consent.authorization.models import AuthorizationCode
+from consent.parties import party_of_urn
 from gateway.oauth.grants.base import GatewayGrantMixin
 from gateway.oauth.interaction import hash_code
 from gateway.security.scopes import consumer_claim
+
+
+def _subject(record: AuthorizationCode) -> str:
+    """The party the token is for: the person, or the enterprise they consented for."""
+    for detail in record.authorization_details:
+        party = party_of_urn(detail.get("from", "")) if isinstance(detail, dict) else None
+        if party is not None:
+            return party.id
+    return record.person
 
 
 def s256(verifier: str) -> str:
@@ -77,7 +87,7 @@ class AuthorizationCodeGrant(GatewayGrantMixin, grants.BaseGrant, grants.TokenEn
                 event_type=event_type("token", "consent", "issued"),
                 actor_type=ActorType.BANK,
                 actor_id=self.gateway_client.organisation_number,
-                subject=record.person,
+                subject=_subject(record),
                 consent_id=next((d.get("id") for d in details if d.get("id")), None),
                 details={"clientId": self.gateway_client.client_id, "grant": self.GRANT_TYPE},
             ),

@@ -20,7 +20,6 @@ from consent.audit import log as audit_log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from gateway.oauth.authorization_details import (
     CONSENT_TYPE,
-    PERSON_URN_PREFIX,
     ConsentReference,
     parse_consent_reference,
 )
@@ -33,7 +32,7 @@ from gateway.security.scopes import DATA_READ, consumer_claim
 REFUSALS: dict[str, str] = {
     "consent_not_found": "No consent has this id.",
     "consent_other_bank": "The consent was given to another organisation than this client's.",
-    "consent_other_person": "The consent was given by another person than 'from' names.",
+    "consent_other_person": "The consent's party is another than 'from' names.",
     "consent_not_accepted": "The consent has not been accepted by the person (yet).",
     "consent_rejected": "The person rejected the consent request.",
     "consent_revoked": "The person has revoked the consent.",
@@ -62,7 +61,7 @@ def token_authorization_details(consent: ConsentView) -> list[dict[str, Any]]:
     detail: dict[str, Any] = {
         "type": CONSENT_TYPE,
         "id": consent.id,
-        "from": PERSON_URN_PREFIX + consent.person,
+        "from": consent.party_urn,
         "to": consumer_claim(consent.bank_organisation_number),
         "validTo": _iso(consent.valid_to),
         "consentRights": consent.consent_rights,
@@ -103,7 +102,7 @@ class ConsentGrant(GatewayGrantMixin, grants.ClientCredentialsGrant):  # type: i
             raise self._refuse_unknown(reference)
         if consent.bank_organisation_number != self.gateway_client.organisation_number:
             raise self._refuse(consent, "consent_other_bank")
-        if consent.person != reference.person:
+        if consent.party_urn != reference.party.urn:
             raise self._refuse(consent, "consent_other_person")
         if consent.status != "accepted":
             raise self._refuse(
@@ -130,7 +129,7 @@ class ConsentGrant(GatewayGrantMixin, grants.ClientCredentialsGrant):  # type: i
     def _audit(
         self, consent: ConsentView, outcome: Outcome, action: str, details: dict[str, Any]
     ) -> None:
-        self._record(consent.person, consent.id, outcome, action, **details)
+        self._record(consent.subject, consent.id, outcome, action, **details)
 
     def _record(
         self, person: str | None, consent_id: str, outcome: Outcome, action: str, **details: Any

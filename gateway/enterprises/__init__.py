@@ -1,0 +1,1 @@
+"""Enterprises: who may act for an organisation, read from Enhetsregisteret."""
