@@ -109,7 +109,9 @@ def test_accept_for_the_enterprise_then_revoke_it_under_its_name(
     card = section.locator(f'article[aria-labelledby="consent-{request["id"]}"]')
     expect(card).to_contain_text(on_behalf)
     shoot(f"my-consents-{enterprise}")
-    card.get_by_role("button", name="Trekk tilbake samtykket").click()
+    card.get_by_role("link", name="Trekk tilbake samtykket").click()
+    expect(page.locator("main")).to_contain_text(on_behalf)
+    page.get_by_role("button", name="Ja, trekk tilbake samtykket").click()
     expect(page.get_by_role("status")).to_be_visible()
     assert world.bank_view(request["id"])["status"] == "revoked"
 
