@@ -153,19 +153,7 @@ class DataWorld:
         self, person: str = KARI, bank: RegisteredBank | None = None, **options: Any
     ) -> str:
         """A consent the bank asked for through the API and the person accepted (domain)."""
-        bank = bank or self.bank
-        with self.client(bank) as client:
-            created = client.create_consent_request(
-                consent_request(
-                    person, bank.organisation_number, redirect_url=bank.redirect_url, **options
-                )
-            )
-        with Session(self.engine) as session:
-            consent = repository.get(session, created["id"])
-            assert consent is not None
-            lifecycle.accept(session, consent, person=person, now=datetime.now(UTC))
-            session.commit()
-        return str(created["id"])
+        return accepted_consent(self.engine, self.gateway_url, bank or self.bank, person, **options)
 
     def revoke(self, consent_id: str, person: str = KARI) -> None:
         with Session(self.engine) as session:
@@ -182,6 +170,24 @@ class DataWorld:
             query = query.where(getattr(AuditEntry, column) == value)
         with Session(self.engine) as session:
             return list(session.scalars(query))
+
+
+def accepted_consent(
+    engine: Engine, gateway_url: str, bank: RegisteredBank, person: str, **options: Any
+) -> str:
+    """A consent `bank` asked for at the gateway's API and `person` accepted (domain)."""
+    with bank.client(gateway_url) as client:
+        created = client.create_consent_request(
+            consent_request(
+                person, bank.organisation_number, redirect_url=bank.redirect_url, **options
+            )
+        )
+    with Session(engine) as session:
+        consent = repository.get(session, created["id"])
+        assert consent is not None
+        lifecycle.accept(session, consent, person=person, now=datetime.now(UTC))
+        session.commit()
+    return str(created["id"])
 
 
 def register_bank(engine: Engine, lookup: Organisations, redirect_url: str) -> RegisteredBank:
@@ -207,6 +213,31 @@ def register_bank(engine: Engine, lookup: Organisations, redirect_url: str) -> R
         session.commit()
         client_id = client.client_id
     return RegisteredBank(client_id, number, key, redirect_url)
+
+
+def mock_apps(
+    key_dir: Path, *, gateway_url: str, idporten_url: str, registry_fault: str = ""
+) -> tuple[FastAPI, FastAPI, FastAPI]:
+    """Skatteetaten, Brønnøysund and ID-porten as the gateway at `gateway_url` meets them.
+
+    The registries trust the registry-client keys in `key_dir` (made here when missing),
+    the keys the gateway signs its calls with; `registry_fault` is injected into every
+    registry answer.
+    """
+    jwks = KeyStore(key_dir).public_jwks(KeyPurpose.REGISTRY_CLIENT)
+    mock_settings = MockSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        test_mode=True,
+        fault=registry_fault,
+        hang_limit_seconds=5,
+        idporten_redirect_uris=[f"{gateway_url}/citizen/login/callback"],
+        population_size=0,
+    )
+    return (
+        skatteetaten.create_app(mock_settings, population=POPULATION, gateway_jwks=jwks),
+        brreg.create_app(mock_settings, population=POPULATION, gateway_jwks=jwks),
+        idporten.create_app(mock_settings, issuer=idporten_url),
+    )
 
 
 def gateway_app(
@@ -255,16 +286,10 @@ def data_world(
     `settings` are the gateway's (the registry deadlines default to short ones). The
     gateway reads everything from its settings, so `monkeypatch` patches nothing.
     """
-    jwks = KeyStore(key_dir).public_jwks(KeyPurpose.REGISTRY_CLIENT)
     socks = [bound_socket() for _ in range(4)]
     gateway_url, ske_url, brreg_url, idporten_url = (_url(s) for s in socks)
-    mock_settings = MockSettings(
-        _env_file=None,  # type: ignore[call-arg]
-        test_mode=True,
-        fault=registry_fault,
-        hang_limit_seconds=5,
-        idporten_redirect_uris=[f"{gateway_url}/citizen/login/callback"],
-        population_size=0,
+    skatteetaten_app, brreg_app, idporten_app = mock_apps(
+        key_dir, gateway_url=gateway_url, idporten_url=idporten_url, registry_fault=registry_fault
     )
     lookup = Organisations()
     app = gateway_app(
@@ -281,12 +306,9 @@ def data_world(
     world = DataWorld(gateway_url, idporten_url, app, engine, lookup, bank)
     with ExitStack() as stack:
         for sock, server in (
-            (
-                socks[1],
-                skatteetaten.create_app(mock_settings, population=POPULATION, gateway_jwks=jwks),
-            ),
-            (socks[2], brreg.create_app(mock_settings, population=POPULATION, gateway_jwks=jwks)),
-            (socks[3], idporten.create_app(mock_settings, issuer=idporten_url)),
+            (socks[1], skatteetaten_app),
+            (socks[2], brreg_app),
+            (socks[3], idporten_app),
             (socks[0], app),
         ):
             stack.enter_context(running_server(server, sock=sock))
