@@ -31,8 +31,8 @@ from gateway.citizen.service import (
     authority_refused,
     check_authority,
     local_date,
+    not_yours,
     product_views,
-    refuse,
 )
 from gateway.citizen.web_security import origin_of
 from gateway.enterprises.authority import RolesRegistry
@@ -126,10 +126,8 @@ def _for_person(
         and expected.startswith(PERSON_URN_PREFIX)
         and expected != PERSON_URN_PREFIX + person
     ):
-        raise refuse(
+        raise not_yours(
             session,
-            PageError(403, "not_yours_title", "not_yours"),
-            code="not-yours",
             person=person,
             action=action,
             interaction_id=pending.interaction_id,

@@ -144,6 +144,28 @@ def refuse(
     return AuditedPageRefusal(code, page)
 
 
+def not_yours(
+    session: Session,
+    *,
+    person: str,
+    action: str,
+    now: datetime,
+    consent_id: str | None = None,
+    interaction_id: str | None = None,
+) -> AuditedPageRefusal:
+    """A person at someone else's consent or request: refused, and on the record."""
+    return refuse(
+        session,
+        PageError(403, "not_yours_title", "not_yours"),
+        code="not-yours",
+        person=person,
+        action=action,
+        consent_id=consent_id,
+        interaction_id=interaction_id,
+        now=now,
+    )
+
+
 @dataclass(frozen=True)
 class ProductView:
     title: str
@@ -314,15 +336,7 @@ def _persons_consent(
     if consent is None:
         raise PageError(404, "not_found_title", "not_found")
     if consent.person != person:
-        raise refuse(
-            session,
-            PageError(403, "not_yours_title", "not_yours"),
-            code="not-yours",
-            person=person,
-            action=action,
-            consent_id=consent.id,
-            now=now,
-        )
+        raise not_yours(session, person=person, action=action, consent_id=consent.id, now=now)
     lifecycle.expire_if_due(session, consent, now)
     return consent
 
