@@ -38,7 +38,7 @@ from connectors.errors import (
     RegistryError,
     RequestRejected,
 )
-from connectors.http import RegistryClient, error_code_of, json_body
+from connectors.http import ErrorCodes, RegistryClient, json_body
 from connectors.models import ModelT, RegistryModel, parse_model
 from consent.identifiers import is_valid_organisation_number
 
@@ -51,8 +51,15 @@ BIOMASSE_PREFIX: Final = "/akvakultur/api/v1"
 PAGE_SIZE: Final = 100  # the register refuses a wider range
 MAX_PAGES: Final = 50  # a register that never ends its list is a broken one
 
-_CREDENTIAL_CODES = {"BIO-004", "BIO-005"}
-_REJECTED_CODES = {"BIO-003", "BIO-006"}
+_BIOMASS_ERROR_CODES = ErrorCodes(
+    REGISTRY,
+    credentials=frozenset({"BIO-004", "BIO-005"}),
+    rejected=frozenset({"BIO-003", "BIO-006"}),
+    absent={
+        "BIO-007": (OrganisationNotFound, "the enterprise runs no aquaculture site"),
+        "BIO-008": (NoDataForPeriod, "no biomass reports for {what}"),
+    },
+)
 
 
 class LicenseType(RegistryModel):
@@ -244,7 +251,9 @@ class FiskeriClient(RegistryClient):
         )
         if response.status_code == 200:
             return parse_model(REGISTRY, response, Biomasse)
-        raise _biomass_error(response, what=f"{_month(fra_og_med)} to {_month(til_og_med)}")
+        raise _BIOMASS_ERROR_CODES.error_of(
+            response, what=f"{_month(fra_og_med)} to {_month(til_og_med)}"
+        )
 
     def _all_pages(
         self, path: str, model: type[ModelT], params: dict[str, str] | None = None
@@ -292,22 +301,3 @@ def _register_error(response: httpx.Response) -> RegistryError:
     if status in (401, 403):
         return CredentialsRejected(REGISTRY, f"the register refused us ({status})", status=status)
     return MalformedResponse(REGISTRY, f"unexpected answer {status}", status=status)
-
-
-def _biomass_error(response: httpx.Response, *, what: str) -> RegistryError:
-    """Map a 4xx answer with a {kode, melding, korrelasjonsid} body to an exception."""
-    code, correlation_id = error_code_of(response)
-    status = response.status_code
-
-    def error(kind: type[RegistryError], message: str) -> RegistryError:
-        return kind(REGISTRY, message, code=code, status=status, correlation_id=correlation_id)
-
-    if code in _CREDENTIAL_CODES or (code is None and status in (401, 403)):
-        return error(CredentialsRejected, f"the registry refused our token ({status})")
-    if code == "BIO-007":
-        return error(OrganisationNotFound, "the enterprise runs no aquaculture site")
-    if code == "BIO-008":
-        return error(NoDataForPeriod, f"no biomass reports for {what}")
-    if code in _REJECTED_CODES:
-        return error(RequestRejected, f"the registry refused the request ({code})")
-    return error(MalformedResponse, f"unexpected answer {status} with code {code or 'none'}")

@@ -14,13 +14,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
 from connectors.errors import (
+    CredentialsRejected,
     MalformedResponse,
     RegistryError,
+    RequestRejected,
     UpstreamFailure,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -231,6 +234,39 @@ def error_code_of(response: httpx.Response) -> tuple[str | None, str | None]:
         str(code) if code is not None else None,
         str(correlation) if correlation is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class ErrorCodes:
+    """What a registry's `{kode, melding, korrelasjonsid}` error codes mean for the caller.
+
+    `absent` maps the codes that say the party or its data is not there to an
+    outcome and a message (`{what}` names what was asked for).
+    """
+
+    registry: str
+    credentials: frozenset[str]
+    rejected: frozenset[str]
+    absent: Mapping[str, tuple[type[RegistryError], str]]
+
+    def error_of(self, response: httpx.Response, *, what: str) -> RegistryError:
+        """Map a 4xx answer to an exception."""
+        code, correlation_id = error_code_of(response)
+        status = response.status_code
+
+        def error(kind: type[RegistryError], message: str) -> RegistryError:
+            return kind(
+                self.registry, message, code=code, status=status, correlation_id=correlation_id
+            )
+
+        if code in self.credentials or (code is None and status in (401, 403)):
+            return error(CredentialsRejected, f"the registry refused our token ({status})")
+        if code is not None and code in self.absent:
+            kind, message = self.absent[code]
+            return error(kind, message.format(what=what))
+        if code in self.rejected:
+            return error(RequestRejected, f"the registry refused the request ({code})")
+        return error(MalformedResponse, f"unexpected answer {status} with code {code or 'none'}")
 
 
 def json_body(registry: str, response: httpx.Response) -> Any:

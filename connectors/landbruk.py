@@ -22,18 +22,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Final
 
-import httpx
 from pydantic import Field
 
 from connectors.errors import (
-    CredentialsRejected,
-    MalformedResponse,
     NoDataForPeriod,
     OrganisationNotFound,
-    RegistryError,
     RequestRejected,
 )
-from connectors.http import RegistryClient, error_code_of
+from connectors.http import ErrorCodes, RegistryClient
 from connectors.models import RegistryModel, parse_model
 from consent.identifiers import is_valid_organisation_number
 
@@ -45,8 +41,15 @@ PREFIX: Final = "/produksjonstilskudd/api/v1"
 # The two counting dates of a year, as (month, day).
 COUNTING_DATES: Final = ((3, 1), (10, 1))
 
-_CREDENTIAL_CODES = {"PT-004", "PT-005"}
-_REJECTED_CODES = {"PT-003", "PT-006"}
+_ERROR_CODES = ErrorCodes(
+    REGISTRY,
+    credentials=frozenset({"PT-004", "PT-005"}),
+    rejected=frozenset({"PT-003", "PT-006"}),
+    absent={
+        "PT-007": (OrganisationNotFound, "the enterprise has not applied for subsidies"),
+        "PT-008": (NoDataForPeriod, "the enterprise has no application for {what}"),
+    },
+)
 
 
 def counting_dates(first: date, last: date) -> list[date]:
@@ -127,7 +130,7 @@ class LandbrukClient(RegistryClient):
         )
         if response.status_code == 200:
             return parse_model(REGISTRY, response, Soknader)
-        raise _error_from(response, what="any round")
+        raise _ERROR_CODES.error_of(response, what="any round")
 
     def soknad(self, orgnr: str, telledato: date) -> Soknad:
         """One round's application: areas, animals and the decision (None until decided)."""
@@ -140,7 +143,7 @@ class LandbrukClient(RegistryClient):
         )
         if response.status_code == 200:
             return parse_model(REGISTRY, response, Soknad)
-        raise _error_from(response, what=f"the round of {telledato.isoformat()}")
+        raise _ERROR_CODES.error_of(response, what=f"the round of {telledato.isoformat()}")
 
     def siste_soknader(self, orgnr: str, antall: int) -> list[Soknad]:
         """The `antall` newest rounds the enterprise applied in, newest first."""
@@ -152,22 +155,3 @@ class LandbrukClient(RegistryClient):
 def _check_orgnr(orgnr: str) -> None:
     if not is_valid_organisation_number(orgnr):
         raise RequestRejected(REGISTRY, "not a valid organisation number")
-
-
-def _error_from(response: httpx.Response, *, what: str) -> RegistryError:
-    """Map a 4xx answer with a {kode, melding, korrelasjonsid} body to an exception."""
-    code, correlation_id = error_code_of(response)
-    status = response.status_code
-
-    def error(kind: type[RegistryError], message: str) -> RegistryError:
-        return kind(REGISTRY, message, code=code, status=status, correlation_id=correlation_id)
-
-    if code in _CREDENTIAL_CODES or (code is None and status in (401, 403)):
-        return error(CredentialsRejected, f"the registry refused our token ({status})")
-    if code == "PT-007":
-        return error(OrganisationNotFound, "the enterprise has not applied for subsidies")
-    if code == "PT-008":
-        return error(NoDataForPeriod, f"the enterprise has no application for {what}")
-    if code in _REJECTED_CODES:
-        return error(RequestRejected, f"the registry refused the request ({code})")
-    return error(MalformedResponse, f"unexpected answer {status} with code {code or 'none'}")

@@ -16,14 +16,11 @@ import httpx
 from pydantic import Field
 
 from connectors.errors import (
-    CredentialsRejected,
-    MalformedResponse,
     NoDataForPeriod,
     PersonNotFound,
     RegistryError,
-    RequestRejected,
 )
-from connectors.http import RegistryClient, error_code_of
+from connectors.http import ErrorCodes, RegistryClient
 from connectors.models import ModelT, RegistryModel, parse_model
 
 REGISTRY: Final = "skatteetaten"
@@ -35,10 +32,20 @@ RETTIGHETSPAKKE: Final = "sbl"
 
 # The registry's error codes (SSG-* for summert skattegrunnlag, IM-* for inntekt)
 # and what they mean for the caller.
-_CREDENTIAL_CODES = {"SSG-004", "SSG-005", "SSG-010", "IM-004", "IM-005", "IM-010"}
-_PERSON_NOT_FOUND_CODES = {"SSG-007", "IM-007"}
-_NO_DATA_CODES = {"SSG-008", "SSG-011", "IM-008"}
-_REJECTED_CODES = {"SSG-003", "SSG-006", "SSG-009", "IM-003", "IM-006", "IM-009"}
+_ERROR_CODES = ErrorCodes(
+    REGISTRY,
+    credentials=frozenset({"SSG-004", "SSG-005", "SSG-010", "IM-004", "IM-005", "IM-010"}),
+    rejected=frozenset({"SSG-003", "SSG-006", "SSG-009", "IM-003", "IM-006", "IM-009"}),
+    absent={
+        **dict.fromkeys(
+            ("SSG-007", "IM-007"), (PersonNotFound, "the registry does not know the person")
+        ),
+        **dict.fromkeys(
+            ("SSG-008", "SSG-011", "IM-008"),
+            (NoDataForPeriod, "the registry has no data for {what}"),
+        ),
+    },
+)
 
 
 class Skattegrunnlagspost(RegistryModel):
@@ -152,25 +159,6 @@ def _reader(model: type[ModelT], *, what: str) -> Callable[[httpx.Response], Mod
     def read(response: httpx.Response) -> ModelT:
         if response.status_code == 200:
             return parse_model(REGISTRY, response, model)
-        raise _error_from(response, what=what)
+        raise _ERROR_CODES.error_of(response, what=what)
 
     return read
-
-
-def _error_from(response: httpx.Response, *, what: str) -> RegistryError:
-    """Map a 4xx answer with a {kode, melding, korrelasjonsid} body to an exception."""
-    code, correlation_id = error_code_of(response)
-    status = response.status_code
-
-    def error(kind: type[RegistryError], message: str) -> RegistryError:
-        return kind(REGISTRY, message, code=code, status=status, correlation_id=correlation_id)
-
-    if code in _CREDENTIAL_CODES or (code is None and status in (401, 403)):
-        return error(CredentialsRejected, f"the registry refused our token ({status})")
-    if code in _PERSON_NOT_FOUND_CODES:
-        return error(PersonNotFound, "the registry does not know the person")
-    if code in _NO_DATA_CODES:
-        return error(NoDataForPeriod, f"the registry has no data for {what}")
-    if code in _REJECTED_CODES:
-        return error(RequestRejected, f"the registry refused the request ({code})")
-    return error(MalformedResponse, f"unexpected answer {status} with code {code or 'none'}")
