@@ -69,17 +69,57 @@ class LoanDesk:
             self._client.close()
 
     def start(self, person: str, loan_amount: int, choice: Choice) -> Application:
-        consent_id = str(uuid.uuid4())
-        body: dict[str, Any] = {
-            "id": consent_id,
+        """Ask for the person's own consent, for a mortgage."""
+        request = {
             "from": PERSON_URN_PREFIX + person,
-            "to": ORGANISATION_URN_PREFIX + self.settings.organisation_number,
-            "validTo": (datetime.now(UTC) + CONSENT_VALIDITY).isoformat(timespec="seconds"),
             "consentRights": choice.consent_rights(),
             "requestMessage": {
                 "nb": f"Søknad om boliglån hos {self.settings.name}.",
                 "en": f"Mortgage application with {self.settings.name}.",
             },
+        }
+        return self._ask(request, person=person, loan_amount=loan_amount, choice=choice)
+
+    def start_enterprise(
+        self, person: str, organisation: str, kind: str, loan_amount: int
+    ) -> Application:
+        """Ask for the enterprise's consent, to be given by `person` on its behalf."""
+        loan = enterprise.KINDS[kind].lower()
+        request = {
+            "from": ORGANISATION_URN_PREFIX + organisation,
+            "requiredDelegator": PERSON_URN_PREFIX + person,
+            "consentRights": enterprise.consent_rights(kind, datetime.now(UTC).date()),
+            "requestMessage": {
+                "nb": f"Søknad om {loan} hos {self.settings.name}.",
+                "en": f"Application for a {kind} loan with {self.settings.name}.",
+            },
+        }
+        return self._ask(
+            request,
+            person=person,
+            loan_amount=loan_amount,
+            choice=Choice(inntektsaar=None, months=None, losore=False),
+            organisation=organisation,
+            kind=kind,
+        )
+
+    def _ask(
+        self,
+        request: dict[str, Any],
+        *,
+        person: str,
+        loan_amount: int,
+        choice: Choice,
+        organisation: str | None = None,
+        kind: str | None = None,
+    ) -> Application:
+        """Create the consent request (`request` names whose consent, for what and why)."""
+        consent_id = str(uuid.uuid4())
+        body: dict[str, Any] = {
+            "id": consent_id,
+            **request,
+            "to": ORGANISATION_URN_PREFIX + self.settings.organisation_number,
+            "validTo": (datetime.now(UTC) + CONSENT_VALIDITY).isoformat(timespec="seconds"),
             "redirectUrl": self.settings.redirect_url,
         }
         try:
@@ -91,40 +131,6 @@ class LoanDesk:
             person=person,
             loan_amount=loan_amount,
             choice=choice,
-            view_uri=str(created["viewUri"]),
-            status=str(created["status"]),
-        )
-        self.applications.add(application)
-        return application
-
-    def start_enterprise(
-        self, person: str, organisation: str, kind: str, loan_amount: int
-    ) -> Application:
-        """Ask for the enterprise's consent, to be given by `person` on its behalf."""
-        consent_id = str(uuid.uuid4())
-        loan = enterprise.KINDS[kind].lower()
-        body: dict[str, Any] = {
-            "id": consent_id,
-            "from": ORGANISATION_URN_PREFIX + organisation,
-            "requiredDelegator": PERSON_URN_PREFIX + person,
-            "to": ORGANISATION_URN_PREFIX + self.settings.organisation_number,
-            "validTo": (datetime.now(UTC) + CONSENT_VALIDITY).isoformat(timespec="seconds"),
-            "consentRights": enterprise.consent_rights(kind, datetime.now(UTC).date()),
-            "requestMessage": {
-                "nb": f"Søknad om {loan} hos {self.settings.name}.",
-                "en": f"Application for a {kind} loan with {self.settings.name}.",
-            },
-            "redirectUrl": self.settings.redirect_url,
-        }
-        try:
-            created = self.client.create_consent_request(body)
-        except SamtykkeError as error:
-            raise ApplicationRefusedError(error.code, error.detail or error.title) from error
-        application = Application(
-            id=consent_id,
-            person=person,
-            loan_amount=loan_amount,
-            choice=Choice(inntektsaar=None, months=None, losore=False),
             view_uri=str(created["viewUri"]),
             status=str(created["status"]),
             enterprise=organisation,
