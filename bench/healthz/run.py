@@ -5,8 +5,8 @@ interleave the two (bare first in odd rounds, gateway first in even ones),
 each round starting its server afresh: a warm-up, then one measured wrk run.
 Reported per server: the median rps and p99 over the rounds, CPU per request
 (user + system time of the server process during the measured run, divided
-by the requests answered) and resident memory after the run. The last line
-is the ratio gateway / bare.
+by the requests answered) and resident memory after the run; the ratio of
+each round's pair. The last line is the ratio of the medians, gateway / bare.
 
     .venv/bin/python -m bench.healthz.run     # --rounds 3 --seconds 10 --warmup 3
 """
@@ -115,6 +115,8 @@ def main() -> None:
             f"{name:8} rps={m['rps']:.0f} p50={m['p50_ms']:.2f}ms p99={m['p99_ms']:.2f}ms "
             f"cpu/request={m['cpu_us_per_request']:.0f}us rss={m['rss_mib']:.0f}MiB"
         )
+    paired = [g["rps"] / b["rps"] for g, b in zip(rounds["gateway"], rounds["bare"], strict=True)]
+    print("per-round ratios gateway/bare: " + ", ".join(f"{value:.2f}" for value in paired))
     print(f"load average at end: {load_average()}")
     ratio = medians["gateway"]["rps"] / medians["bare"]["rps"]
     print(f"healthz ratio gateway/bare={ratio:.3f} (goal >= 0.8, {args.rounds} rounds, medians)")
