@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shlex
 import socket
 import statistics
 import subprocess
@@ -90,6 +92,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
     arguments = parser.parse_args()
+    command = [
+        os.path.relpath(sys.executable),
+        "bench/mock_registries_throughput.py",
+        *sys.argv[1:],
+    ]
+    print(f"[bench/mock_registries_throughput.py] command: {shlex.join(command)}")
+    print(f"load average at start: {_load_average()}", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
@@ -149,8 +158,14 @@ def main() -> None:
     baseline = statistics.median(results["healthz"])
     print(f"healthz (baseline): {baseline:,.0f} req/s (median of {arguments.runs})")
     for name in ("summertskattegrunnlag", "inntekt"):
-        median = statistics.median(results[name])
-        print(f"{name}: {median:,.0f} req/s = {median / baseline:.2f} x baseline")
+        print(f"{name}: {statistics.median(results[name]):,.0f} req/s")
+    print(f"load average at end: {_load_average()}")
+    for name in ("summertskattegrunnlag", "inntekt"):
+        print(f"{name} ratio to healthz: {statistics.median(results[name]) / baseline:.2f}")
+
+
+def _load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from common import fresh_postgres, new_signer, percentile, pin
+from common import announce, fresh_postgres, load_average, new_signer, percentile, pin
 from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.orm import Session, registry
 
@@ -217,6 +217,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="per Python client and run")
     parser.add_argument("--runs", type=int, default=5)
     arguments = parser.parse_args()
+    announce("bench/audit/appends.py")
     context = multiprocessing.get_context("spawn")
     with fresh_postgres("samtykke_bench_appends") as url:
         engine = create_engine(url)
@@ -253,7 +254,11 @@ def main() -> None:
         sequencer.join()
         lags = _lags(url)
     print(f"synchronous_commit={setting}, {arguments.runs} runs each, medians")
-    for tool in ("pgbench", "python"):
+    print(
+        f"sequencing lag: {len(lags)} entries, p50 {percentile(lags, 0.5) * 1000:.0f} ms, "
+        f"p99 {percentile(lags, 0.99) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms"
+    )
+    for tool in ("python", "pgbench"):
         plain, audit = results[f"{tool} plain"], results[f"{tool} audit"]
         print(
             f"{tool:8} plain INSERT: {statistics.median(plain):7.0f}/s  {[round(v) for v in plain]}"
@@ -261,11 +266,12 @@ def main() -> None:
         print(
             f"{tool:8} audit append: {statistics.median(audit):7.0f}/s  {[round(v) for v in audit]}"
         )
-        print(f"{tool:8} ratio       : {statistics.median(audit) / statistics.median(plain):.2f}")
-    print(
-        f"sequencing lag: {len(lags)} entries, p50 {percentile(lags, 0.5) * 1000:.0f} ms, "
-        f"p99 {percentile(lags, 0.99) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms"
-    )
+    print(f"load average at end: {load_average()}")
+    for tool in ("python", "pgbench"):  # pgbench's ratio, the goal's figure, last
+        plain, audit = results[f"{tool} plain"], results[f"{tool} audit"]
+        print(
+            f"{tool:8} ratio audit/plain: {statistics.median(audit) / statistics.median(plain):.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,3 +51,14 @@ def pin(cpu: int) -> None:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def announce(script: str) -> None:
+    """Every bench starts by saying how it was called and how busy the machine is."""
+    python = os.path.relpath(sys.executable)
+    print(f"[{script}] command: {shlex.join([python, script, *sys.argv[1:]])}", flush=True)
+    print(f"[{script}] load average at start: {load_average()}", flush=True)

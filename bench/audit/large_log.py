@@ -19,7 +19,7 @@ import uuid
 from datetime import UTC, datetime
 
 import psycopg
-from common import fresh_postgres, new_signer, percentile, pin
+from common import announce, fresh_postgres, load_average, new_signer, percentile, pin
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--proofs", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=50_000)
     arguments = parser.parse_args()
+    announce("bench/audit/large_log.py")
     pin(1)
     with fresh_postgres("samtykke_bench_large") as url:
         loaded = _load(url, arguments.entries)
@@ -102,6 +103,8 @@ def main() -> None:
             elapsed = time.perf_counter() - began
         print(f"audit verify: {report.summary()} in {elapsed:.1f} s")
         engine.dispose()
+    # No comparison here, so no ratio: the figures above are absolute.
+    print(f"load average at end: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,11 @@ from sqlalchemy.orm import Session
 
 from bench.harness import (
     PlannedRequest,
+    announce,
     free_port,
+    load_average,
+    process_cpu_seconds,
+    process_rss_mib,
     server,
     summary,
     write_requests,
@@ -223,21 +227,37 @@ def grow(url: str, audit_entries: int, consents: int) -> float:
 
 
 def measure(
-    base_url: str, plan: Callable[[Path], None], run_dir: Path, *, seconds: int, runs: int
+    base_url: str,
+    plan: Callable[[Path], None],
+    run_dir: Path,
+    *,
+    seconds: int,
+    runs: int,
+    gateway_pid: int,
 ) -> tuple[dict[str, object], dict[str, object]]:
     """Warm up, then `runs` fetch runs and `runs` /healthz runs on the same server.
 
     Every wrk run replays a file of its own: a proof's jti is accepted once.
+    The fetch summary carries the gateway process's CPU per fetch (user +
+    system over the fetch runs, divided by the requests answered) and its
+    resident memory after them.
     """
     files = [run_dir / f"fetch-{n}.txt" for n in range(runs + 1)]
     for file in files:
         plan(file)
     wrk(base_url, files[0], seconds=3)  # warm-up: connection pools, caches, the page cache
+    cpu_before = process_cpu_seconds(gateway_pid)
     fetches = [wrk(base_url, file, seconds=seconds) for file in files[1:]]
+    cpu = process_cpu_seconds(gateway_pid) - cpu_before
+    fetch_summary = summary("consented fetch", fetches)
+    fetch_summary["gateway_cpu_ms_per_request"] = round(
+        1000 * cpu / max(sum(result.requests for result in fetches), 1), 3
+    )
+    fetch_summary["gateway_rss_mib"] = round(process_rss_mib(gateway_pid), 1)
     health_requests = run_dir / "healthz.txt"
     write_requests(health_requests, [PlannedRequest("GET", "/healthz", {})])
     healthz = [wrk(base_url, health_requests, seconds=seconds) for _ in range(runs)]
-    return summary("consented fetch", fetches), summary("/healthz", healthz)
+    return fetch_summary, summary("/healthz", healthz)
 
 
 def main() -> None:
@@ -248,6 +268,7 @@ def main() -> None:
     parser.add_argument("--skip-large", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
+    announce("bench.data_api.run")
 
     run_dir = Path(__file__).resolve().parents[1] / "results" / "data_api"
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -296,7 +317,9 @@ def main() -> None:
                 env=mock_env,
                 log=run_dir / "mocks.log",
             ),
-            server(gateway_argv, f"{issuer}/healthz", env=gateway_env, log=run_dir / "gateway.log"),
+            server(
+                gateway_argv, f"{issuer}/healthz", env=gateway_env, log=run_dir / "gateway.log"
+            ) as gateway,
         ):
             phases = [("empty", 0, 0)]
             if not args.skip_large:
@@ -312,8 +335,9 @@ def main() -> None:
                     )  # fmt: skip
 
                 fetch, healthz = measure(
-                    issuer, plan, run_dir, seconds=args.seconds, runs=args.runs
-                )
+                    issuer, plan, run_dir, seconds=args.seconds, runs=args.runs,
+                    gateway_pid=gateway.pid,
+                )  # fmt: skip
                 rate = float(str(fetch["median_rps"]))
                 fetch_rates[phase] = rate
                 results[phase] = {
@@ -328,6 +352,14 @@ def main() -> None:
         if not args.keep:
             drop_database(name)
     print(json.dumps(results, indent=2))
+    print(f"load average at end: {load_average()}")
+    if "grown_vs_empty" in results:
+        print(f"grown/empty fetch ratio={results['grown_vs_empty']} (goal >= 0.9)")
+    ratios = ", ".join(
+        f"{phase} {results[phase]['ratio']}"  # type: ignore[index]
+        for phase in fetch_rates
+    )
+    print(f"fetch/healthz ratio: {ratios} (goal >= 0.25)")
 
 
 if __name__ == "__main__":

@@ -2,15 +2,21 @@
 # Token endpoint throughput of the Norwegian-model grant (private_key_jwt + DPoP +
 # consent lookup + jti store + audit record) on PostgreSQL, beside the same
 # server's /healthz, and, in the same run, the oidc-provider peer
-# (/work/shared/bench-peers/oidc-provider/run.sh: client credentials with
-# private_key_jwt + DPoP). One gateway process on core 0, wrk on core 1.
+# (../shared/bench-peers/oidc-provider/run.sh beside the repository, copied to a
+# temporary folder and run there: client credentials with private_key_jwt +
+# DPoP). One gateway process on core 0, wrk on core 1.
 # Each round: fresh database, fresh keys, pre-generated requests used once.
-# Last line: median token rps, peer rps, ratio, p99, the gateway's CPU per token
-# (user+system of its process during the measurement), and the load average.
+# Prints its command line and the load average first; then per round a JSON
+# line; then the medians: token rps, p99, the gateway's CPU per token (user+system
+# of its process during the measurement) and resident memory, peer rps, load
+# average; the ratio to the peer is the last line.
 #
 # Knobs (env): ROUNDS=3 CONNS=32 DURATION=10 WARMUP=10 N=15000 N_WARMUP=12000 PORT=8400
 #   PG_ADMIN_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres PEER=1 (0: skip the peer)
+#   PEER_SOURCE (default: ../shared/bench-peers/oidc-provider from the repository root)
 set -euo pipefail
+echo "[bench/oauth] command: $(printf '%q ' env ROUNDS="${ROUNDS:-3}" CONNS="${CONNS:-32}" PEER="${PEER:-1}" "$0" "$@")"
+echo "[bench/oauth] load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$(dirname "$0")/../.."
 
 ROUNDS=${ROUNDS:-3}
@@ -22,7 +28,15 @@ N_WARMUP=${N_WARMUP:-12000}
 PORT=${PORT:-8400}
 PEER=${PEER:-1}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}
-PEER_DIR=/work/shared/bench-peers/oidc-provider
+peer_source() { # the peer beside this repository, or beside the main checkout of a worktree
+  local candidate=../shared/bench-peers/oidc-provider
+  if [ ! -d "$candidate" ]; then
+    candidate="$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null)/../../shared/bench-peers/oidc-provider"
+  fi
+  echo "$candidate"
+}
+PEER_SOURCE=${PEER_SOURCE:-$(peer_source)}
+PEER_DIR=
 PY=.venv/bin/python
 RUN=bench/oauth/run
 ISSUER="http://127.0.0.1:${PORT}"
@@ -38,7 +52,19 @@ cleanup() {
   SERVER_PID=
   if [ -n "$DB_NAME" ]; then db drop "$DB_NAME"; DB_NAME=; fi
 }
-trap cleanup EXIT
+remove_peer_copy() {
+  if [ -n "$PEER_DIR" ]; then rm -rf "$PEER_DIR"; PEER_DIR=; fi
+}
+trap 'cleanup; remove_peer_copy' EXIT
+
+if [ "$PEER" = 1 ]; then
+  [ -f "$PEER_SOURCE/run.sh" ] || { log "peer not found at $PEER_SOURCE (set PEER_SOURCE or PEER=0)"; exit 1; }
+  # The peer installs its packages and writes its run files where it runs: never
+  # in the shared copy.
+  PEER_DIR=$(mktemp -d)
+  tar -C "$PEER_SOURCE" --exclude=./node_modules --exclude=./run -cf - . | tar -C "$PEER_DIR" -xf -
+  log "peer copied from $PEER_SOURCE to $PEER_DIR"
+fi
 
 db() { # create|drop name
   $PY - "$PG_ADMIN_URL" "$1" "$2" <<'PYEOF'
@@ -99,8 +125,9 @@ for round in $(seq "$ROUNDS"); do
   cpu_before=$(cpu_ticks "$SERVER_PID")
   token=$(wrk_run "$ISSUER/oauth/token" "$RUN/measure.txt" "$DURATION")
   cpu_after=$(cpu_ticks "$SERVER_PID")
+  rss_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")
   # The gateway's own CPU per token: steadier than rps on a shared machine.
-  token=$($PY -c 'import json,sys,os; r=json.loads(sys.argv[1]); t=(int(sys.argv[3])-int(sys.argv[2]))/os.sysconf("SC_CLK_TCK"); r["cpu_ms_per_request"]=round(1000*t/max(r["requests"],1),3); print(json.dumps(r))' "$token" "$cpu_before" "$cpu_after")
+  token=$($PY -c 'import json,sys,os; r=json.loads(sys.argv[1]); t=(int(sys.argv[3])-int(sys.argv[2]))/os.sysconf("SC_CLK_TCK"); r["cpu_ms_per_request"]=round(1000*t/max(r["requests"],1),3); r["rss_mib"]=round(int(sys.argv[4])/1024,1); print(json.dumps(r))' "$token" "$cpu_before" "$cpu_after" "$rss_kib")
   log "round $round: healthz"
   wrk_run "$ISSUER/healthz" "$RUN/measure.txt" 5 GET >/dev/null
   healthz=$(wrk_run "$ISSUER/healthz" "$RUN/measure.txt" "$DURATION" GET)
@@ -114,6 +141,7 @@ for round in $(seq "$ROUNDS"); do
   load=$(cut -d' ' -f1 /proc/loadavg)
   echo "{\"round\":$round,\"load\":$load,\"token\":$token,\"healthz\":$healthz,\"peer\":$peer}" | tee -a "$RUN.results" >&2
 done
+remove_peer_copy
 trap - EXIT
 
 $PY - "$RUN.results" <<'PYEOF'
@@ -123,11 +151,12 @@ def med(path):
     values = [r[path[0]].get(path[1]) for r in rounds if r[path[0]].get(path[1]) is not None]
     return statistics.median(values) if values else float("nan")
 token, p99, peer, healthz = med(("token", "rps_ok")), med(("token", "p99_ms")), med(("peer", "rps_ok")), med(("healthz", "rps_ok"))
-cpu = med(("token", "cpu_ms_per_request"))
+cpu, rss = med(("token", "cpu_ms_per_request")), med(("token", "rss_mib"))
 errors = sum(r["token"]["non2xx"] + r["token"]["socket_errors"] for r in rounds)
 wrapped = any(r["token"]["wrapped"] for r in rounds)
 print(f"rounds={len(rounds)} token errors={errors}{' WRAPPED: raise N' if wrapped else ''}")
-print(f"samtykke token rps={token:.1f} p99={p99:.1f}ms healthz rps={healthz:.1f} "
-      f"oidc-provider rps={peer:.1f} ratio={token / peer:.3f} gateway cpu/token={cpu:.2f}ms "
-      f"load={os.getloadavg()[0]:.1f}")
+print(f"samtykke token rps={token:.1f} p99={p99:.1f}ms gateway cpu/token={cpu:.2f}ms "
+      f"rss={rss:.0f}MiB healthz rps={healthz:.1f} oidc-provider rps={peer:.1f}")
+print("load average at end: " + " ".join(f"{value:.2f}" for value in os.getloadavg()))
+print(f"token ratio samtykke/oidc-provider={token / peer:.3f} (goal >= 1.0)")
 PYEOF

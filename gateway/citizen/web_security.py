@@ -158,12 +158,13 @@ class CitizenSessions:
         self.idle = timedelta(seconds=settings.citizen_session_idle_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = str(scope.get("path", ""))
-        if (
-            scope["type"] != "http"
-            or not path.startswith(CITIZEN_PREFIX)
-            or path.startswith(STATIC_PREFIX)
-        ):
+        # Everything outside the pages passes straight through: no cookie parsed,
+        # no database touched.
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if not path.startswith(CITIZEN_PREFIX) or path.startswith(STATIC_PREFIX):
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
@@ -262,11 +263,47 @@ class CitizenSessions:
             return cookie
 
 
+_CONTENT_TYPE = b"content-type"
+_CSP_NAME = b"content-security-policy"
+_CSP = (_CSP_NAME, CONTENT_SECURITY_POLICY.encode())
+# Set, replacing whatever the page set: the page's own policy stays (see below).
+_REPLACED = frozenset(name for name, _ in OTHER_SECURITY_HEADERS)
+_REPLACED_NO_STORE = _REPLACED | {NO_STORE[0]}
+
+
+def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name.lower() == _CONTENT_TYPE:
+            return value.startswith(b"text/html")
+    return False
+
+
+def _secured(headers: list[tuple[bytes, bytes]], *, no_store: bool) -> list[tuple[bytes, bytes]]:
+    """The answer's headers with the security headers set; a page's own CSP is kept."""
+    replaced = _REPLACED_NO_STORE if no_store else _REPLACED
+    kept = []
+    has_policy = False
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in replaced:
+            continue
+        has_policy = has_policy or lowered == _CSP_NAME
+        kept.append((name, value))
+    if not has_policy:
+        kept.append(_CSP)
+    kept.extend(OTHER_SECURITY_HEADERS)
+    if no_store:
+        kept.append(NO_STORE)
+    return kept
+
+
 class SecurityHeaders:
     """The security headers on every HTML answer and on everything under /citizen.
 
     Wraps the whole application, so error answers (500s included) carry them too.
     A page that set its own Content-Security-Policy (naming a bank's origin) keeps it.
+    Every answer passes through here: the headers are bytes made at import, and an
+    answer outside /citizen costs one look at its content type.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -276,20 +313,15 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = str(scope.get("path", ""))
+        path: str = scope["path"]
         citizen = path.startswith(CITIZEN_PREFIX)
+        no_store = citizen and not path.startswith(STATIC_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                html = headers.get("content-type", "").startswith("text/html")
-                if citizen or html:
-                    if "content-security-policy" not in headers:
-                        headers["content-security-policy"] = CONTENT_SECURITY_POLICY
-                    for name, value in OTHER_SECURITY_HEADERS:
-                        headers[name.decode()] = value.decode()
-                    if citizen and not path.startswith(STATIC_PREFIX):
-                        headers[NO_STORE[0].decode()] = NO_STORE[1].decode()
+                headers = list(message.get("headers", ()))
+                if citizen or _is_html(headers):
+                    message["headers"] = _secured(headers, no_store=no_store)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
