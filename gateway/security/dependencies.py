@@ -69,8 +69,8 @@ def authenticate(
     With `ledger`, a DPoP proof's jti is only claimed in it, not recorded: the
     caller records it in its own transaction (`record_proofs`) and must commit
     that on every outcome, refusals included, or a refused proof could be
-    replayed. The standing of the token is read in `session`, else in the
-    ledger's session.
+    replayed. The standing of the token is read in `session`, else in a
+    short session of its own.
     """
     scheme, token = bearer_token(request)
     keys: KeyStore = request.app.state.keys
@@ -86,10 +86,12 @@ def authenticate(
         if verifier is None:
             raise _unauthorized("Sender-constrained tokens are not accepted here.")
         verifier(request, scheme, token, access_token, ledger)
-    standing_session = session if session is not None else ledger.session if ledger else None
-    if standing_session is not None:
-        check_standing(standing_session, access_token)
+    if session is not None:
+        check_standing(session, access_token)
     else:
+        # A short session of its own, closed at once: the data API's request session must
+        # not hold a pooled connection while the quota waits for another, or a busy process
+        # runs its pool dry with every request holding one and waiting for a second.
         with request.app.state.sessionmaker() as own_session:
             check_standing(own_session, access_token)
     return access_token
