@@ -1,0 +1,62 @@
+"""Many consented fetches at once: every one is answered, none waits on the pool for good.
+
+A fetch needs a pooled connection for the token's standing, one for the bank's
+quota (its own transaction) and one for the request itself. Should a request
+hold one while it waits for another, more requests at once than the pool has
+connections leave every connection held by a request that waits for a second:
+the process answers `database-unavailable` until the pool's wait runs out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from samtykke_client.client import DATA_SCOPE
+from sqlalchemy import Engine
+
+from tests.data_api_env import KARI, DataWorld, data_world
+
+# More than the gateway's pool holds (10, and 10 more on demand); within the server's
+# worker threads (40), so that every request is in the handler at the same time.
+AT_ONCE = 32
+ROUNDS = 3
+
+
+@pytest.fixture
+def world(
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[DataWorld]:
+    # The registries take their time, as real ones do: requests pile up in the gateway.
+    with data_world(
+        database_url, engine, tmp_path / "keys", monkeypatch, registry_fault="latency=50"
+    ) as world:
+        yield world
+
+
+@pytest.mark.postgres_only
+def test_more_fetches_at_once_than_the_pool_has_connections_are_all_answered(
+    world: DataWorld,
+) -> None:
+    if world.engine.dialect.name != "postgresql":
+        # SQLite, the demo's database, lets one writer in at a time; its pool is not the limit.
+        pytest.skip("the connection pool this guards is PostgreSQL's")
+    consent_id = world.accepted_consent()
+    start = threading.Barrier(AT_ONCE)
+
+    def fetch(_: int) -> list[dict[str, Any]]:
+        with world.client() as client:
+            # The token first, so that only the fetches meet at the barrier.
+            client.access_token(DATA_SCOPE, client.consent_details(consent_id, KARI))
+            start.wait(timeout=60)
+            return [client.summert_skattegrunnlag(consent_id, KARI) for _ in range(ROUNDS)]
+
+    with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
+        answers = [answer for answers in pool.map(fetch, range(AT_ONCE)) for answer in answers]
+
+    assert len(answers) == AT_ONCE * ROUNDS
+    assert all(answer["data"]["personidentifikator"] == KARI for answer in answers)
