@@ -172,31 +172,72 @@ _CHECKS: Mapping[MetadataKind, Callable[[Mapping[str, object], datetime], None]]
 }
 
 
+_WHOLE_NUMBER = re.compile(r"^\d{1,12}$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A whole number a bank supplies for a derived answer (a threshold, a multiple), with
+    the range it must lie in; the consent fixes its value."""
+
+    name: str
+    minimum: int
+    maximum: int
+    step: int = 1  # the value must be a multiple of this (NOK in whole thousands: 1000)
+    default: int | None = None  # the value when the bank names none
+
+    def check(self, value: object) -> str:
+        """The value as the consent stores it; MetadataError when it is out of range."""
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(text, str) or not _WHOLE_NUMBER.match(text):
+            raise MetadataError("invalid-metadata", f"'{self.name}' must be a whole number.")
+        number = int(text)
+        if not self.minimum <= number <= self.maximum or number % self.step:
+            every = f" in steps of {self.step}" if self.step > 1 else ""
+            raise MetadataError(
+                "invalid-metadata",
+                f"'{self.name}' must be {self.minimum} to {self.maximum}{every}.",
+            )
+        return str(number)
+
+
 @dataclass(frozen=True)
 class MetadataSpec:
     kind: MetadataKind
+    # Numbers a derived answer is asked with, beyond the kind's own keys.
+    parameters: tuple[Parameter, ...] = ()
+    # A fetch must name exactly the consented values, not a narrower year or range: each
+    # derived answer is asked with the parameters the citizen saw, and no others.
+    exact: bool = False
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return _KEYS[self.kind]
+        return _KEYS[self.kind] + tuple(parameter.name for parameter in self.parameters)
 
     def validate(self, metadata: Mapping[str, object], now: datetime) -> dict[str, str]:
         """The metadata, checked against `now`; MetadataError says what is wrong."""
         unknown = sorted(set(metadata) - set(self.keys))
         if unknown:
             raise MetadataError("unknown-metadata", f"Unknown metadata: {', '.join(unknown)}.")
+        defaults = {p.name: str(p.default) for p in self.parameters if p.default is not None}
+        metadata = {**defaults, **metadata}
         missing = [key for key in self.keys if key not in metadata]
         if missing:
             raise MetadataError("missing-metadata", f"Missing metadata: {', '.join(missing)}.")
         check = _CHECKS.get(self.kind)
         if check is not None:
             check(metadata, now)
-        return {key: str(metadata[key]) for key in self.keys}
+        checked = {key: str(metadata[key]) for key in _KEYS[self.kind]}
+        for parameter in self.parameters:
+            checked[parameter.name] = parameter.check(metadata[parameter.name])
+        return checked
 
     def covers(self, consented: Mapping[str, str], requested: Mapping[str, object]) -> bool:
         """Whether a fetch with `requested` metadata stays inside what was consented."""
         if set(requested) != set(self.keys):
             return False
+        if self.exact:
+            return all(str(requested[key]) == consented.get(key) for key in self.keys)
         if self.kind in (MetadataKind.MONTH_RANGE, MetadataKind.APPLICATION_ROUNDS):
             try:
                 first, last = _range_of(self.kind, requested)
@@ -215,6 +256,35 @@ class Texts:
     description: str
 
 
+class AnswerForm(StrEnum):
+    """What a derived answer can be."""
+
+    # true or false; null with a reason when the registry's data cannot say (a shielded
+    # person, no assessment for the year, an application not yet decided): never a guess.
+    BOOLEAN = "boolean"
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    """A derived answer: a question the gateway answers from registry data it reads,
+    computes and discards (``consent.answers``), so the bank learns the answer only.
+
+    The texts are templates: ``{inntektsaar}``, ``{terskel}`` and every other parameter
+    are filled in with the consented values, written for people (see ``consent.answers``).
+    """
+
+    reads: str  # the id of the figures product whose registry data the answer is made from
+    # What the bank learns, and what it does not, as the consent page says them.
+    learns: Mapping[str, str]
+    withheld: Mapping[str, str]
+    # The question as the citizen's access history shows it, before ": yes" / ": no".
+    asked: Mapping[str, str]
+    form: AnswerForm = AnswerForm.BOOLEAN
+    # How many answers one consent gives for this question in its whole life: with the
+    # parameters fixed, more would only re-ask; a bound stops a bank from fishing.
+    budget: int = 10
+
+
 @dataclass(frozen=True)
 class DataProduct:
     id: str  # the Altinn resource id the bank names in consentRights
@@ -227,6 +297,8 @@ class DataProduct:
     # Whose data it is: a person's own, or an organisation's (see consent.parties).
     parties: frozenset[PartyType] = frozenset({PartyType.PERSON})
     subject: Subject = Subject.PARTY
+    # Set for a derived answer: the bank receives the answer, never the fields.
+    answer: AnswerSpec | None = None
 
     @property
     def for_organisations(self) -> bool:
@@ -443,6 +515,181 @@ SUMMERT_SKATTEGRUNNLAG_ENK = DataProduct(
     subject=Subject.SOLE_PROPRIETOR,
 )
 
+# -- Derived answers: a yes or no, never the figures (minimal disclosure) -------------
+# Each is answered at /answers/v1/{id} as a signed statement. The consent fixes every
+# parameter; a bank asking with another value is refused.
+SVAR_INNTEKT_MINST = DataProduct(
+    id="ske-samtykke-svar-inntekt-minst",
+    dataset=SUMMERT_SKATTEGRUNNLAG.dataset,
+    registry=SUMMERT_SKATTEGRUNNLAG.registry,
+    fields=(),
+    metadata=MetadataSpec(
+        MetadataKind.ASSESSED_YEAR,
+        parameters=(Parameter("terskel", 0, 100_000_000, step=1000),),
+        exact=True,
+    ),
+    texts={
+        "nb": Texts(
+            "Ja eller nei: inntekten din",
+            "Skatteetaten gir tallene til Samtykke, som svarer banken med ja eller nei og "
+            "sletter tallene.",
+        ),
+        "en": Texts(
+            "Yes or no: your income",
+            "The Tax Administration gives the figures to Samtykke, which answers the bank "
+            "yes or no and discards the figures.",
+        ),
+    },
+    longest_validity=timedelta(days=365),
+    answer=AnswerSpec(
+        reads=SUMMERT_SKATTEGRUNNLAG.id,
+        learns={
+            "nb": "Banken får vite om inntekten din i {inntektsaar} var minst {terskel}, "
+            "ikke beløpet.",
+            "en": "The bank learns whether your income in {inntektsaar} was at least "
+            "{terskel}, not the amount.",
+        },
+        withheld={
+            "nb": "Banken får ikke se inntekten, formuen eller gjelden din.",
+            "en": "The bank does not see your income, net wealth or debt.",
+        },
+        asked={
+            "nb": "Spurte om inntekten i {inntektsaar} var minst {terskel}",
+            "en": "Asked whether the income in {inntektsaar} was at least {terskel}",
+        },
+    ),
+)
+
+# The lending regulation (utlånsforskriften § 5) caps a borrower's total debt at five
+# times their gross annual income.
+LENDING_REGULATION_DEBT_MULTIPLE = 5
+
+SVAR_GJELDSGRAD = DataProduct(
+    id="ske-samtykke-svar-gjeldsgrad",
+    dataset=SUMMERT_SKATTEGRUNNLAG.dataset,
+    registry=SUMMERT_SKATTEGRUNNLAG.registry,
+    fields=(),
+    metadata=MetadataSpec(
+        MetadataKind.ASSESSED_YEAR,
+        parameters=(
+            Parameter("gjeldsgradGrense", 1, 10, default=LENDING_REGULATION_DEBT_MULTIPLE),
+        ),
+        exact=True,
+    ),
+    texts={
+        "nb": Texts(
+            "Ja eller nei: gjelden din mot inntekten",
+            "Skatteetaten gir tallene til Samtykke, som svarer banken med ja eller nei og "
+            "sletter tallene.",
+        ),
+        "en": Texts(
+            "Yes or no: your debt against your income",
+            "The Tax Administration gives the figures to Samtykke, which answers the bank "
+            "yes or no and discards the figures.",
+        ),
+    },
+    longest_validity=timedelta(days=365),
+    answer=AnswerSpec(
+        reads=SUMMERT_SKATTEGRUNNLAG.id,
+        learns={
+            "nb": "Banken får vite om den samlede gjelden din ved utgangen av {inntektsaar} "
+            "var høyst {gjeldsgradGrense} ganger inntekten din det året, ikke beløpene.",
+            "en": "The bank learns whether your total debt at the end of {inntektsaar} was "
+            "at most {gjeldsgradGrense} times your income that year, not the amounts.",
+        },
+        withheld={
+            "nb": "Banken får ikke se inntekten, formuen eller gjelden din.",
+            "en": "The bank does not see your income, net wealth or debt.",
+        },
+        asked={
+            "nb": "Spurte om gjelden ved utgangen av {inntektsaar} var høyst "
+            "{gjeldsgradGrense} ganger inntekten",
+            "en": "Asked whether the debt at the end of {inntektsaar} was at most "
+            "{gjeldsgradGrense} times the income",
+        },
+    ),
+)
+
+SVAR_GJELDSORDNING = DataProduct(
+    id="brreg-samtykke-svar-gjeldsordning",
+    dataset=LOSORE.dataset,
+    registry=LOSORE.registry,
+    fields=(),
+    metadata=MetadataSpec(MetadataKind.NONE, exact=True),
+    texts={
+        "nb": Texts(
+            "Ja eller nei: gjeldsordning",
+            "Løsøreregisteret gir oppføringene til Samtykke, som svarer banken med ja eller "
+            "nei og sletter oppføringene.",
+        ),
+        "en": Texts(
+            "Yes or no: debt settlement",
+            "The Register of Movable Property gives its entries to Samtykke, which answers "
+            "the bank yes or no and discards the entries.",
+        ),
+    },
+    longest_validity=LOSORE.longest_validity,
+    answer=AnswerSpec(
+        reads=LOSORE.id,
+        learns={
+            "nb": "Banken får vite om du er under en gjeldsordning som er registrert i "
+            "Løsøreregisteret.",
+            "en": "The bank learns whether you are under a debt settlement registered in "
+            "the Register of Movable Property.",
+        },
+        withheld={
+            "nb": "Banken får ikke se pant, utlegg, kreditorer eller beløp.",
+            "en": "The bank does not see liens, attachments, creditors or amounts.",
+        },
+        asked={
+            "nb": "Spurte om du er under gjeldsordning",
+            "en": "Asked whether you are under a debt settlement",
+        },
+    ),
+)
+
+SVAR_PRODUKSJONSTILSKUDD = DataProduct(
+    id="ldir-samtykke-svar-produksjonstilskudd",
+    dataset=PRODUKSJONSTILSKUDD.dataset,
+    registry=PRODUKSJONSTILSKUDD.registry,
+    fields=(),
+    metadata=MetadataSpec(MetadataKind.APPLICATION_ROUNDS, exact=True),
+    texts={
+        "nb": Texts(
+            "Ja eller nei: produksjonstilskudd",
+            "Landbruksdirektoratet gir søknadene til Samtykke, som svarer banken med ja "
+            "eller nei og sletter søknadene.",
+        ),
+        "en": Texts(
+            "Yes or no: production subsidies",
+            "The Norwegian Agriculture Agency gives the applications to Samtykke, which "
+            "answers the bank yes or no and discards the applications.",
+        ),
+    },
+    longest_validity=timedelta(days=365),
+    parties=ENTERPRISE,
+    answer=AnswerSpec(
+        reads=PRODUKSJONSTILSKUDD.id,
+        learns={
+            "nb": "Banken får vite om virksomheten fikk utbetalt produksjonstilskudd i hver "
+            "søknadsomgang fra {fraogmedomgang} til og med {tilogmedomgang}, ikke beløpene.",
+            "en": "The bank learns whether the enterprise was paid production subsidies in "
+            "every application round from {fraogmedomgang} to {tilogmedomgang}, not the "
+            "amounts.",
+        },
+        withheld={
+            "nb": "Banken får ikke se arealer, dyretall eller beløp.",
+            "en": "The bank does not see areas, animals or amounts.",
+        },
+        asked={
+            "nb": "Spurte om virksomheten fikk produksjonstilskudd i hver omgang fra "
+            "{fraogmedomgang} til og med {tilogmedomgang}",
+            "en": "Asked whether the enterprise was paid production subsidies in every "
+            "round from {fraogmedomgang} to {tilogmedomgang}",
+        },
+    ),
+)
+
 # The role that makes a person the owner of an ENK.
 SOLE_PROPRIETOR_ROLE = "INNH"
 
@@ -457,6 +704,10 @@ PRODUCTS: Mapping[str, DataProduct] = {
         AKVAKULTURTILLATELSER,
         BIOMASSE,
         SUMMERT_SKATTEGRUNNLAG_ENK,
+        SVAR_INNTEKT_MINST,
+        SVAR_GJELDSGRAD,
+        SVAR_GJELDSORDNING,
+        SVAR_PRODUKSJONSTILSKUDD,
     )
 }
 

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from consent.quotas.limiter import RateLimiter
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import api_docs, health, metrics, registries
+from gateway.answers import routes as answer_routes
 from gateway.audit import endpoints as audit_endpoints
 from gateway.audit.sequencing import create_sequencer
 from gateway.citizen import pages as citizen_pages
@@ -130,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(client_endpoints.router)
     app.include_router(push_endpoints.admin)
     app.include_router(data_routes.router)
+    app.include_router(answer_routes.keys_router)
+    app.include_router(answer_routes.router)
     _document_problems(app)
     return app
 

@@ -31,6 +31,7 @@ class KeyPurpose(StrEnum):
     AUDIT_CHECKPOINT = "audit-checkpoint"
     RECEIPT = "receipt"
     SECURITY_EVENT = "security-event"  # consent events pushed to banks (RFC 8417)
+    ANSWER = "answer"  # signed statements of derived answers
 
 
 # The algorithm each purpose signs with. Checkpoints use Ed25519 so that
@@ -42,6 +43,7 @@ ALGORITHMS: dict[KeyPurpose, str] = {
     KeyPurpose.AUDIT_CHECKPOINT: "Ed25519",
     KeyPurpose.RECEIPT: "ES256",
     KeyPurpose.SECURITY_EVENT: "ES256",
+    KeyPurpose.ANSWER: "ES256",
 }
 
 

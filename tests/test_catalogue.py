@@ -30,10 +30,15 @@ def test_every_product_has_both_languages_and_a_dataset() -> None:
         "fdir-akvakultur-tillatelser",
         "fdir-samtykke-akvakultur-biomasse",
         "ske-samtykke-sbl-summert-skattegrunnlag-enk",
+        "ske-samtykke-svar-inntekt-minst",
+        "ske-samtykke-svar-gjeldsgrad",
+        "brreg-samtykke-svar-gjeldsordning",
+        "ldir-samtykke-svar-produksjonstilskudd",
     }
     for product in PRODUCTS.values():
         assert set(product.texts) == {"nb", "en"}
-        assert product.fields
+        # A derived answer gives the bank no field: only the answer.
+        assert bool(product.fields) is (product.answer is None)
         assert ":" in product.dataset
         assert product.longest_validity.days <= 365
 
@@ -121,6 +126,7 @@ def test_each_product_is_either_a_persons_or_an_enterprises() -> None:
         "fdir-akvakultur-tillatelser",
         "fdir-samtykke-akvakultur-biomasse",
         "ske-samtykke-sbl-summert-skattegrunnlag-enk",
+        "ldir-samtykke-svar-produksjonstilskudd",
     }
     # Only the ENK's tax product reads a person: the owner who consented.
     owners = {p.id for p in PRODUCTS.values() if p.subject is Subject.SOLE_PROPRIETOR}

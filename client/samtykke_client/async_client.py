@@ -282,6 +282,21 @@ class AsyncSamtykkeClient:
             "/data/v1/summertskattegrunnlag-enk", consent_id, organisation, params
         )
 
+    # -- derived answers: a signed yes or no, never the figures -------------------------
+    async def answer(
+        self, consent_id: str, party: str, question: str, **parameters: str
+    ) -> dict[str, Any]:
+        """The answer to a derived question the consent covers (`party`: the person's or
+        the enterprise's number): {consentId, question, parameters, answer, reason?,
+        answersLeft, statement}. Parameters left out are the consented ones; check the
+        `statement` with an :class:`~samtykke_client.AnswerStatementVerifier`."""
+        call = calls.answer(question, consent_id, party, parameters)
+        return cast(dict[str, Any], await self._run(call))
+
+    async def answer_keys(self) -> dict[str, Any]:
+        """The public keys (JWKS) that verify answers' statements; no token needed."""
+        return cast(dict[str, Any], await self._run(calls.answer_keys()))
+
     # -- the agency audit API (scope audit:read) -----------------------------------
     async def search_audit_entries(
         self,

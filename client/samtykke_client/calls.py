@@ -66,6 +66,25 @@ def data(path: str, consent_id: str, person: str, params: dict[str, str | None])
     )
 
 
+# -- derived answers -------------------------------------------------------------------
+ANSWERS = "/answers/v1"
+ANSWER_KEYS_PATH = "/.well-known/answer-keys.json"
+
+
+def answer(question: str, consent_id: str, party: str, parameters: dict[str, str]) -> Call:
+    return Call(
+        "GET",
+        f"{ANSWERS}/{question}",
+        DATA_SCOPE,
+        authorization_details=consent_details(consent_id, party),
+        params=dict(parameters) or None,
+    )
+
+
+def answer_keys() -> Call:
+    return Call("GET", ANSWER_KEYS_PATH)
+
+
 # -- the agency audit API --------------------------------------------------------------
 def search_audit_entries(filters: AuditFilters | None, page_size: int, cursor: str | None) -> Call:
     body: dict[str, Any] = {"filters": dict(filters or {}), "pageSize": page_size}

@@ -6,6 +6,7 @@ importing them here registers them.
 
 from __future__ import annotations
 
+from consent.answers.models import AnswerCount
 from consent.audit.models import (
     AuditCheckpoint,
     AuditEntry,
@@ -27,6 +28,7 @@ from consent.quotas.models import QuotaWindow
 from consent.storage.base import Base
 
 __all__ = [
+    "AnswerCount",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditLeaf",

@@ -295,7 +295,12 @@ class DataService:
         """Every product the consent covers, fetched from the registries at once."""
         event = event_type("data", "loan-application", "read")
         consent = self._consent(event, None)
-        products = [product for product_id in consent.product_ids if (product := find(product_id))]
+        # Derived answers are asked one by one at /answers/v1: the bundle holds figures only.
+        products = [
+            product
+            for product_id in consent.product_ids
+            if (product := find(product_id)) and product.answer is None
+        ]
         plans: list[tuple[DataProduct, dict[str, str]]] = []
         for product in products:
             metadata = self._consented_metadata(consent, product)

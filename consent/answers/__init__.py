@@ -1,0 +1,1 @@
+"""Derived answers: a yes or no computed from registry data the bank never sees."""
