@@ -121,7 +121,10 @@ class CitizenWorld:
         created: dict[str, Any] = answer.json()
         return created
 
-    def create_request(self, *, one_time: bool = False) -> dict[str, Any]:
+    def create_request(
+        self, *, one_time: bool = False, rights: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """A request for the person's tax base and monthly income, or for `rights`."""
         body = {
             "id": str(uuid.uuid4()),
             "from": f"urn:altinn:person:identifier-no:{self.person}",
@@ -145,7 +148,9 @@ class CitizenWorld:
                     ],
                     "metadata": {"fraogmed": "2025-01", "tilogmed": "2025-12"},
                 },
-            ],
+            ]
+            if rights is None
+            else rights,
             "requestMessage": {"nb": PURPOSE_WITH_MARKUP, "en": "Loan application no. 7"},
             "redirectUrl": self.redirect_url,
             "oneTime": one_time,

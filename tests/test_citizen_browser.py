@@ -317,3 +317,69 @@ def test_logged_out_in_another_tab_before_answering(
     page.get_by_role("button", name="Ja, jeg samtykker").click()
     expect(page.locator("#outcome")).to_have_text("accepted")
     assert world.bank_view(request["id"])["status"] == "accepted"
+
+
+def test_a_derived_answer_says_what_the_bank_learns_and_the_history_shows_the_answer(
+    world: CitizenWorld, page: Page, shoot: object, engine: Engine
+) -> None:
+    assert callable(shoot)
+    request = world.create_request(
+        rights=[
+            {
+                "action": ["consent"],
+                "resource": [
+                    {"type": "urn:altinn:resource", "value": "ske-samtykke-svar-inntekt-minst"}
+                ],
+                "metadata": {"inntektsaar": "2025", "terskel": "600000"},
+            }
+        ]
+    )
+    log_in(page, request["viewUri"], world.person)
+    card = page.get_by_role("listitem").filter(has_text="Ja eller nei: inntekten din")
+    expect(card).to_contain_text(
+        "Banken får vite om inntekten din i 2025 var minst 600\u00a0000\u00a0kr, ikke beløpet."
+    )
+    expect(card).to_contain_text("Banken får ikke se inntekten, formuen eller gjelden din.")
+    expect(card).to_contain_text("Banken kan spørre høyst 10 ganger mens samtykket varer.")
+    shoot("derived-answer")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("listitem").filter(has_text="Yes or no: your income")).to_contain_text(
+        "The bank learns whether your income in 2025 was at least NOK\u00a0600,000, not the amount."
+    )
+    page.get_by_role("link", name="Norsk").click()
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.locator("#outcome")).to_have_text("accepted")
+
+    # The answer as the answer endpoint records it: the question, parameters and answer.
+    with Session(engine) as session:
+        audit_log.append(
+            session,
+            AuditEvent(
+                event_type=event_type("answer", "ske-samtykke-svar-inntekt-minst", "asked"),
+                actor_type=ActorType.BANK,
+                actor_id=world.bank.organisation_number,
+                subject=world.person,
+                consent_id=request["id"],
+                data_product="ske-samtykke-svar-inntekt-minst",
+                details={
+                    "question": "ske-samtykke-svar-inntekt-minst",
+                    "parameters": {"inntektsaar": "2025", "terskel": "600000"},
+                    "answer": True,
+                },
+                occurred_at=world.now[0] + timedelta(minutes=1),
+            ),
+        )
+        session.commit()
+    page.goto(f"{world.gateway_url}/citizen/consents")
+    active = page.get_by_role("region", name="Aktive samtykker").get_by_role("article")
+    active.locator("summary", has_text="Historikk").click()
+    expect(active.locator("details tbody tr").last).to_contain_text(
+        "Spurte om inntekten i 2025 var minst 600\u00a0000\u00a0kr: ja"
+    )
+    shoot("derived-answer-history")
+    page.get_by_role("link", name="English").click()
+    active = page.get_by_role("region", name="Active consents").get_by_role("article")
+    active.locator("summary").first.click()
+    expect(active.locator("details tbody tr").last).to_contain_text(
+        "Asked whether the income in 2025 was at least NOK\u00a0600,000: yes"
+    )

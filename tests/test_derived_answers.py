@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from samtykke_client import (
     AnswerStatementVerifier,
@@ -31,14 +32,17 @@ from consent.catalogue import (
     SVAR_GJELDSGRAD,
     SVAR_GJELDSORDNING,
     SVAR_INNTEKT_MINST,
+    SVAR_PRODUKSJONSTILSKUDD,
 )
 from consent.consents import lifecycle, repository
 from consent.storage.base import Base
-from mock_registries.population import Trait
+from mock_registries.population import VIKOREN_GARD, Trait
 from mock_registries.skatteetaten import grunnlag_for
 from tests.data_api_env import INGRID, KARI, PER, POPULATION, DataWorld, data_world, named
+from tests.enterprise_env import SLOW_MACHINE, EnterpriseWorld, enterprise_world, log_in_at
 
 LARS = named(Trait.SHIELDED)
+SOLVEIG = "21896600041"  # innehaver of VIKØREN GARD
 YEAR = "2025"
 
 
@@ -335,3 +339,55 @@ def test_the_figures_are_in_no_response_log_line_or_table(
     with world.client() as client:
         figures = json.dumps(client.summert_skattegrunnlag(fetched, KARI))
     assert any(spelling in figures for spelling in _spellings(debt))
+
+
+@pytest.fixture
+def farm_world(database_url: str, engine: Engine, tmp_path: Path) -> Iterator[EnterpriseWorld]:
+    with enterprise_world(database_url, engine, tmp_path / "farm-keys") as world:
+        yield world
+
+
+def _enterprise_token(
+    world: EnterpriseWorld, person: str, metadata: dict[str, str], enterprise: str
+) -> dict[str, Any]:
+    """The code flow for an enterprise's consent to the subsidy question, answered yes."""
+    asked = world.push(
+        [SVAR_PRODUKSJONSTILSKUDD.id],
+        metadata,
+        **{"from": f"urn:altinn:organization:identifier-no:{enterprise}"},
+    )
+    with httpx.Client(timeout=SLOW_MACHINE) as browser:
+        page = log_in_at(browser, asked.url, person)
+        assert page.status_code == 200, page.text
+        assert "Banken får vite om virksomheten fikk utbetalt produksjonstilskudd" in page.text
+        answered = world.answer(browser, page, "accept")
+    assert answered.status_code == 303, answered.text
+    return world.token(asked, answered.headers["location"])
+
+
+def test_production_subsidies_in_every_round_for_an_enterprise(
+    farm_world: EnterpriseWorld,
+) -> None:
+    paid = {"fraogmedomgang": "2025-03", "tilogmedomgang": "2025-10"}
+    token = _enterprise_token(farm_world, SOLVEIG, paid, VIKOREN_GARD)
+    path = f"/answers/v1/{SVAR_PRODUKSJONSTILSKUDD.id}"
+    answered = farm_world.fetch(token, path)
+    assert answered.status_code == 200, answered.text
+    body = answered.json()
+    assert (body["answer"], body["parameters"]) == (True, paid)
+    assert "soknader" not in answered.text
+    assert "utbetaltBelop" not in answered.text
+    verifier = AnswerStatementVerifier(farm_world.gateway_url, client_id=farm_world.bank.client_id)
+    statement = verifier.verify(body["statement"])
+    assert (statement.party_type, statement.party) == ("organisation", VIKOREN_GARD)
+    assert statement.answer is True
+    # A narrower range is another question: refused.
+    narrower = farm_world.fetch(token, path, fraogmedomgang="2025-10")
+    assert narrower.status_code == 403
+    assert narrower.json()["code"] == "parameters-not-consented"
+
+    # The newest round is not decided yet: no answer, and why.
+    pending = {"fraogmedomgang": "2026-03", "tilogmedomgang": "2026-10"}
+    token = _enterprise_token(farm_world, SOLVEIG, pending, VIKOREN_GARD)
+    undecided = farm_world.fetch(token, path).json()
+    assert (undecided["answer"], undecided["reason"]) == (None, "undecided")

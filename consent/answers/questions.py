@@ -30,6 +30,8 @@ from consent.catalogue import (
     application_rounds,
 )
 
+# The source part of a derived answer's audit event type: answer:<question id>:asked.
+EVENT_SOURCE = "answer"
 # Totals that restate the income items: counting them would count income twice.
 DERIVED_INCOME_ITEMS = frozenset({"alminneligInntektFoerSaerfradrag", "alminneligInntekt"})
 TOTAL_DEBT_ITEM = "samletGjeld"

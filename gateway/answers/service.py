@@ -21,7 +21,7 @@ from typing import Any
 
 from connectors import errors as registry_errors
 from consent.answers import budget
-from consent.answers.questions import Answer, Unanswerable, compute
+from consent.answers.questions import EVENT_SOURCE, Answer, Unanswerable, compute
 from consent.audit.events import Outcome, event_type
 from consent.catalogue import DataProduct, MetadataError, find
 from consent.consents.models import Consent
@@ -32,7 +32,7 @@ from gateway.data.service import DataService, registry_problem
 from gateway.keys import KeyStore
 from gateway.problems import ProblemError
 
-UNKNOWN_QUESTION = event_type("answer", "unknown", "asked")
+UNKNOWN_QUESTION = event_type(EVENT_SOURCE, "unknown", "asked")
 
 # Registry answers that are a definite "cannot say", not a failure: a signed null.
 _UNANSWERABLE: list[tuple[type[registry_errors.RegistryError], Unanswerable]] = [
@@ -43,7 +43,7 @@ _UNANSWERABLE: list[tuple[type[registry_errors.RegistryError], Unanswerable]] = 
 
 
 def asked_event_type(product: DataProduct) -> str:
-    return event_type("answer", product.id, "asked")
+    return event_type(EVENT_SOURCE, product.id, "asked")
 
 
 class AnswerService(DataService):

@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from consent.answers import questions
 from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
+from consent.audit.models import AuditEntry
 from consent.authority import Authority, AuthorityRefusal, on_behalf_of
 from consent.catalogue import MetadataKind, find
 from consent.clients import repository as clients
@@ -172,6 +174,8 @@ class ProductView:
     description: str
     period: str
     source: str
+    # A derived answer: what the bank will not learn (the description says what it will).
+    withheld: str = ""
 
 
 @dataclass(frozen=True)
@@ -242,6 +246,17 @@ def product_views(rights: Sequence[Mapping[str, Any]], language: str) -> list[Pr
         if product is None:
             continue
         text = product.text(language)
+        if product.answer is not None:
+            views.append(
+                ProductView(
+                    title=text.title,
+                    description=questions.learns(product, right["metadata"], language),
+                    period=TEXTS[language]["answer_budget"].format(budget=product.answer.budget),
+                    source=product.registry,
+                    withheld=questions.withheld(product, language),
+                )
+            )
+            continue
         views.append(
             ProductView(
                 title=text.title,
@@ -437,8 +452,26 @@ def bank_return_url(consent: Consent) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _access_what(event_type: str, outcome: str, words: Mapping[str, str]) -> str:
-    """A look-up's audit event in words: an access token, or a read of data."""
+ANSWER_EVENT_PREFIX = questions.EVENT_SOURCE + ":"
+
+
+def _access_what(entry: AuditEntry, language: str) -> str:
+    """A look-up's audit event in words: an access token, a read of data, or a question
+    asked and its answer ("Spurte om inntekten i 2024 var minst 600 000 kr: ja")."""
+    words = TEXTS[language]
+    event_type, outcome = entry.event_type, entry.outcome
+    product = find(entry.data_product or "")
+    parameters = entry.details.get("parameters")
+    if (
+        event_type.startswith(ANSWER_EVENT_PREFIX)
+        and outcome == "success"
+        and product is not None
+        and product.answer is not None
+        and isinstance(parameters, dict)
+    ):
+        return questions.asked(
+            product, parameters, language, entry.details.get("answer"), entry.details.get("reason")
+        )
     if event_type.startswith("token:"):
         return words["access_token_issued" if outcome == "success" else "access_token_refused"]
     return words["lookup"].format(outcome=words.get(f"outcome_{outcome}", outcome))
@@ -485,7 +518,7 @@ def my_consents(session: Session, *, person: str, language: str, now: datetime) 
         accesses.setdefault(entry.consent_id, []).append(
             HistoryRow(
                 when=_time(entry.occurred_at),
-                what=_access_what(entry.event_type, entry.outcome, words),
+                what=_access_what(entry, language),
                 who=bank_names.get(entry.actor_id, entry.actor_id),
                 # A token, or the loan-application bundle, covers every product consented to.
                 dataset=product.text(language).title if product else words["all_data"],
