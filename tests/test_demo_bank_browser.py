@@ -336,3 +336,45 @@ def test_an_invalid_national_identity_number_is_explained_in_both_languages(
     expect(error).to_contain_text("Sjekk at alle de 11 sifrene er riktige")
     expect(error).not_to_contain_text("invalid")
     shoot("invalid-number")
+
+
+def test_a_precheck_asks_only_answers_before_the_full_figures(
+    world: DemoWorld, page: Page, shoot: Shoot
+) -> None:
+    kari = named(Trait.ORDINARY)
+    year = latest_assessed_year(datetime.now(UTC))
+    expected = expected_figures(kari, year)
+    page.goto(world.bank_url)
+    precheck = page.locator("#precheck")
+    precheck.get_by_label("Fødselsnummer").fill(kari.fnr)
+    precheck.get_by_label("Ønsket lånebeløp (kr)").fill("2 500 000")
+    precheck.get_by_role("button", name="Forhåndssjekk uten tall").click()
+    page.get_by_label("National identity number").fill(kari.fnr)
+    page.locator("form:has(#pid) button[type=submit]").click()
+    # The consent page says what the bank learns: a fifth of the loan is the threshold.
+    expect(
+        page.get_by_text(f"om inntekten din i {year} var minst 500\u00a0000\u00a0kr")
+    ).to_be_visible()
+    expect(page.get_by_text("Skattegrunnlag fra skatteoppgjøret")).to_have_count(0)
+    shoot("precheck-consent")
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Forhåndssjekken er klar")
+    income = page.locator("#answer-ske-samtykke-svar-inntekt-minst")
+    expect(income.locator(".answer")).to_have_text("Ja" if expected["income"] >= 500_000 else "Nei")
+    within = expected["debt"] <= 5 * expected["income"]
+    expect(page.locator("#answer-ske-samtykke-svar-gjeldsgrad .answer")).to_have_text(
+        "Ja" if within else "Nei"
+    )
+    expect(page.locator("#answer-brreg-samtykke-svar-gjeldsordning .answer")).to_have_text("Nei")
+    # No figure on the page: the bank never received one.
+    for figure in (expected["income"], expected["debt"]):
+        assert kroner(figure) not in shown(page, "main")
+    shoot("precheck-answers")
+
+    # Still logged in at the gateway: straight to the consent page for the figures.
+    page.get_by_role("button", name="Søk med alle opplysningene").click()
+    expect(page.get_by_text("Skattegrunnlag fra skatteoppgjøret")).to_be_visible()
+    page.get_by_role("button", name="Ja, jeg samtykker").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Opplysningene dine er hentet")
+    assert shown(page, "#income .kf-value") == kroner(expected["income"])

@@ -75,11 +75,14 @@ def test_the_bank_makes_its_key_once_and_asks_for_its_registration(tmp_path: Pat
     assert sorted(body["data_products"]) == [
         "brreg-samtykke-losore-rettsstiftelser",
         "brreg-samtykke-losore-rettsstiftelser-virksomhet",
+        "brreg-samtykke-svar-gjeldsordning",
         "fdir-akvakultur-tillatelser",
         "fdir-samtykke-akvakultur-biomasse",
         "ldir-samtykke-produksjonstilskudd",
         "ske-samtykke-sbl-inntekt",
         "ske-samtykke-sbl-summert-skattegrunnlag",
+        "ske-samtykke-svar-gjeldsgrad",
+        "ske-samtykke-svar-inntekt-minst",
     ]
     (key,) = body["jwks"]["keys"]
     assert key["kty"] == "EC"

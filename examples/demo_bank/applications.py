@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from examples.demo_bank.precheck import CheckedAnswer
 from examples.demo_bank.products import Choice
 
 
@@ -24,6 +25,9 @@ class Application:
     # A loan to an enterprise: its organisation number and "landbruk" or "havbruk".
     enterprise: str | None = None
     kind: str | None = None
+    # A pre-check: the consent covers yes-or-no answers only, never a figure.
+    precheck: bool = False
+    answers: list[CheckedAnswer] | None = None  # the verified answers, once asked
 
     @property
     def party(self) -> str:

@@ -45,7 +45,12 @@ def years_offered(today: date) -> list[int]:
     return list(range(latest, latest - YEARS_OFFERED, -1))
 
 
-def read_form(form: ApplicationForm, today: date) -> LoanRequest:
+def read_precheck(form: ApplicationForm) -> tuple[str, int]:
+    """The person and the loan amount of a pre-check, which asks for no figure."""
+    return _person_of(form), _amount_of(form)
+
+
+def _person_of(form: ApplicationForm) -> str:
     person = form.fodselsnummer.replace(" ", "")
     if not NATIONAL_IDENTITY_NUMBER.match(person):
         raise FormError(
@@ -54,6 +59,10 @@ def read_form(form: ApplicationForm, today: date) -> LoanRequest:
             "Skriv alle de 11 sifrene, uten bokstaver.",
             "Type all 11 digits, with no letters.",
         )
+    return person
+
+
+def _amount_of(form: ApplicationForm) -> int:
     amount = re.sub(r"\s", "", form.laanebeloep)
     if amount and not amount.isdigit():
         raise FormError(
@@ -62,6 +71,11 @@ def read_form(form: ApplicationForm, today: date) -> LoanRequest:
             "Skriv beløpet med bare sifre, for eksempel 2 500 000.",
             "Type the amount in digits only, for example 2 500 000.",
         )
+    return int(amount or 0)
+
+
+def read_form(form: ApplicationForm, today: date) -> LoanRequest:
+    person, amount = _person_of(form), _amount_of(form)
     year = int(form.inntektsaar) if form.inntektsaar.isdigit() else None
     if form.skattegrunnlag and year not in years_offered(today):
         raise FormError(
@@ -82,4 +96,4 @@ def read_form(form: ApplicationForm, today: date) -> LoanRequest:
             "Kryss av for minst én av opplysningene vi kan hente.",
             "Tick at least one kind of information we may fetch.",
         )
-    return LoanRequest(person, int(amount or 0), choice)
+    return LoanRequest(person, amount, choice)

@@ -14,7 +14,13 @@ from examples.demo_bank import enterprise, messages, products
 from examples.demo_bank.applications import Application
 from examples.demo_bank.chart import monthly_income_chart
 from examples.demo_bank.figures import DEBT_TO_INCOME_LIMIT, figures_of
-from examples.demo_bank.forms import ApplicationForm, FormError, read_form, years_offered
+from examples.demo_bank.forms import (
+    ApplicationForm,
+    FormError,
+    read_form,
+    read_precheck,
+    years_offered,
+)
 from examples.demo_bank.messages import Message
 from examples.demo_bank.service import ApplicationRefusedError, LoanDesk, NotRegisteredError
 
@@ -101,6 +107,50 @@ def apply(request: Request, form: Annotated[ApplicationForm, Form()]) -> Respons
     )
 
 
+@router.post("/forhandssjekk", response_model=None)
+def precheck(request: Request, form: Annotated[ApplicationForm, Form()]) -> Response:
+    """Ask consent to yes-or-no answers only, then send the browser to the consent page."""
+    try:
+        person, loan_amount = read_precheck(form)
+        application = _desk(request).start_precheck(person, loan_amount)
+    except FormError as error:
+        error_text, status_code = error.message, 400
+    except NotRegisteredError:
+        error_text, status_code = messages.NOT_REGISTERED, 503
+    except ApplicationRefusedError as refused:
+        error_text, status_code = messages.request_refusal(refused.code), 400
+    except TransportError:
+        error_text, status_code = messages.UNREACHABLE, 503
+    else:
+        return RedirectResponse(application.view_uri, status_code=303)
+    return _start_page(
+        request, error=error_text, status_code=status_code, loan_amount=form.laanebeloep
+    )
+
+
+@router.post("/applications/{application_id}/full", response_model=None)
+def full_application(request: Request, application_id: str) -> Response:
+    """After a pre-check: ask for the figures themselves, with a consent of their own."""
+    application = _accepted_application(request, application_id)
+    if application is None or not application.precheck:
+        return _message(request, messages.NO_SUCH_APPLICATION, status_code=404)
+    today = date.today()
+    choice = products.Choice(
+        inntektsaar=products.latest_assessed_year(today),
+        months=products.last_complete_months(today),
+        losore=True,
+    )
+    try:
+        full = _desk(request).start(application.person, application.loan_amount, choice)
+    except NotRegisteredError:
+        return _message(request, messages.NOT_REGISTERED, 503)
+    except ApplicationRefusedError as refused:
+        return _message(request, messages.request_refusal(refused.code), 400)
+    except TransportError:
+        return _message(request, messages.UNREACHABLE, 503)
+    return RedirectResponse(full.view_uri, status_code=303)
+
+
 @router.get("/bedrift", response_class=HTMLResponse)
 def enterprise_start(request: Request) -> HTMLResponse:
     return _page(
@@ -180,6 +230,8 @@ def result(request: Request, application_id: str) -> HTMLResponse:
     application = _accepted_application(request, application_id)
     if application is None:
         return _message(request, messages.NO_SUCH_APPLICATION, status_code=404)
+    if application.precheck:
+        return _precheck_result(request, application)
     if application.bundle is None and application.refusal is None:
         _desk(request).fetch(application)
     if application.bundle is None:
@@ -213,10 +265,33 @@ def result(request: Request, application_id: str) -> HTMLResponse:
     )
 
 
+def _precheck_result(request: Request, application: Application) -> HTMLResponse:
+    if application.answers is None and application.refusal is None:
+        _desk(request).ask_answers(application)
+    if application.answers is None:
+        return _page(
+            request,
+            "refused.html",
+            application=application,
+            code=application.refusal,
+            message=messages.fetch_refusal(application.refusal or ""),
+        )
+    return _page(
+        request,
+        "precheck_result.html",
+        application=application,
+        answers=application.answers,
+        all_good=all(answer.good for answer in application.answers),
+    )
+
+
 @router.post("/applications/{application_id}/fetch", response_model=None)
 def fetch_again(request: Request, application_id: str) -> Response:
     application = _accepted_application(request, application_id)
     if application is None:
         return _message(request, messages.NO_SUCH_APPLICATION, status_code=404)
-    _desk(request).fetch(application)
+    if application.precheck:
+        _desk(request).ask_answers(application)
+    else:
+        _desk(request).fetch(application)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)

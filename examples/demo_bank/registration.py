@@ -6,7 +6,7 @@ from typing import Any
 
 from samtykke_client import public_jwks
 
-from examples.demo_bank import enterprise, products
+from examples.demo_bank import enterprise, precheck, products
 from examples.demo_bank.keys import load_or_create_private_jwk
 from examples.demo_bank.settings import BankSettings
 
@@ -18,5 +18,5 @@ def registration_request(settings: BankSettings) -> dict[str, Any]:
         "name": settings.name,
         "jwks": public_jwks(load_or_create_private_jwk(settings.state_dir)),
         "redirect_uris": [settings.redirect_url],
-        "data_products": [*products.ALL, *enterprise.PRODUCTS],
+        "data_products": [*products.ALL, *precheck.QUESTIONS, *enterprise.PRODUCTS],
     }

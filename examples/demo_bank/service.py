@@ -7,9 +7,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from samtykke_client import OAuthError, SamtykkeClient, SamtykkeError, TransportError
+from samtykke_client import (
+    AnswerStatementVerifier,
+    InvalidStatementError,
+    OAuthError,
+    SamtykkeClient,
+    SamtykkeError,
+    TransportError,
+)
 
-from examples.demo_bank import enterprise
+from examples.demo_bank import enterprise, precheck
 from examples.demo_bank.applications import Application, Applications
 from examples.demo_bank.keys import load_or_create_private_jwk
 from examples.demo_bank.products import Choice
@@ -48,6 +55,7 @@ class LoanDesk:
         self.settings = settings
         self.applications = Applications()
         self._client: SamtykkeClient | None = None
+        self._verifier: AnswerStatementVerifier | None = None
         self._client_lock = threading.Lock()
 
     @property
@@ -64,9 +72,72 @@ class LoanDesk:
                 )
             return self._client
 
+    @property
+    def verifier(self) -> AnswerStatementVerifier:
+        """Checks the gateway's signed answers against its published keys."""
+        with self._client_lock:
+            if self._verifier is None:
+                if not self.settings.client_id:
+                    raise NotRegisteredError
+                self._verifier = AnswerStatementVerifier(
+                    self.settings.gateway_url, client_id=self.settings.client_id
+                )
+            return self._verifier
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+        if self._verifier is not None:
+            self._verifier.close()
+
+    def start_precheck(self, person: str, loan_amount: int) -> Application:
+        """Ask the person's consent to three yes-or-no answers, and nothing else."""
+        request = {
+            "from": PERSON_URN_PREFIX + person,
+            "consentRights": precheck.consent_rights(loan_amount, datetime.now(UTC).date()),
+            "requestMessage": {
+                "nb": f"Forhåndssjekk av boliglån hos {self.settings.name}: bare ja eller nei.",
+                "en": f"Mortgage pre-check with {self.settings.name}: yes or no only.",
+            },
+        }
+        application = self._ask(
+            request,
+            person=person,
+            loan_amount=loan_amount,
+            choice=Choice(inntektsaar=None, months=None, losore=False),
+        )
+        application.precheck = True
+        return application
+
+    def ask_answers(self, application: Application) -> None:
+        """Ask each question of the pre-check; keep the verified answers, never a figure."""
+        answers = []
+        try:
+            for question in precheck.QUESTIONS:
+                answered = self.client.answer(application.id, application.person, question)
+                statement = self.verifier.verify(answered["statement"])
+                answers.append(
+                    precheck.checked(
+                        question,
+                        statement.parameters,
+                        statement.answer,
+                        statement.reason,
+                        statement.statement_id,
+                    )
+                )
+        except OAuthError as error:
+            consent_error = str(error.problem.get("consent_error", ""))
+            self._refused(application, CONSENT_ERRORS.get(consent_error, error.code))
+            return
+        except SamtykkeError as error:
+            self._refused(application, error.code)
+            return
+        except (TransportError, InvalidStatementError):
+            self._refused(application, "gateway-unavailable")
+            return
+        application.answers = answers
+        application.fetched_at = datetime.now(UTC)
+        application.refusal = None
 
     def start(self, person: str, loan_amount: int, choice: Choice) -> Application:
         """Ask for the person's own consent, for a mortgage."""
@@ -171,3 +242,4 @@ class LoanDesk:
         if not keep_bundle:
             # Without a valid consent the bank no longer uses what it fetched.
             application.bundle = None
+            application.answers = None
