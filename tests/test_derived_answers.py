@@ -7,6 +7,7 @@ gateway publishes. The registry's figures appear in no response, no log line and
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -20,6 +21,7 @@ import httpx
 import pytest
 from samtykke_client import (
     AnswerStatementVerifier,
+    AsyncSamtykkeClient,
     InvalidStatementError,
     SamtykkeClient,
     SamtykkeError,
@@ -391,3 +393,22 @@ def test_production_subsidies_in_every_round_for_an_enterprise(
     token = _enterprise_token(farm_world, SOLVEIG, pending, VIKOREN_GARD)
     undecided = farm_world.fetch(token, path).json()
     assert (undecided["answer"], undecided["reason"]) == (None, "undecided")
+
+
+def test_the_async_client_asks_and_the_saved_keys_verify(world: DataWorld) -> None:
+    consent = _accepted(world, PER, _right(SVAR_GJELDSORDNING.id, {}))
+
+    async def ask() -> tuple[dict[str, Any], dict[str, Any]]:
+        async with AsyncSamtykkeClient(
+            world.gateway_url,
+            client_id=world.bank.client_id,
+            private_jwk=world.bank.key.as_dict(private=True),
+        ) as client:
+            return (
+                await client.answer(consent, PER, SVAR_GJELDSORDNING.id),
+                await client.answer_keys(),
+            )
+
+    answered, jwks = asyncio.run(ask())
+    verifier = AnswerStatementVerifier(world.gateway_url, client_id=world.bank.client_id, jwks=jwks)
+    assert verifier.verify(answered["statement"]).answer is True
