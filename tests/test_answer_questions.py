@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from consent.answers.questions import Unanswerable, asked, compute, gross_income, learns
+from consent.answers.questions import (
+    Unanswerable,
+    asked,
+    compute,
+    gross_income,
+    learns,
+    unknown_to_registry,
+)
 from consent.catalogue import (
     SVAR_GJELDSGRAD,
     SVAR_GJELDSORDNING,
@@ -142,3 +149,10 @@ def test_the_texts_say_what_the_bank_learns_with_the_parameters_filled_in() -> N
     )
     rounds = {"fraogmedomgang": "2025-03", "tilogmedomgang": "2025-10"}
     assert "mars 2025 til og med oktober 2025" in learns(SVAR_PRODUKSJONSTILSKUDD, rounds, "nb")
+
+
+def test_a_party_unknown_to_the_registry() -> None:
+    # Landbruksdirektoratet knows only enterprises that applied: unknown means never paid.
+    assert unknown_to_registry(SVAR_PRODUKSJONSTILSKUDD).value is False
+    unknown = unknown_to_registry(SVAR_INNTEKT_MINST)
+    assert (unknown.value, unknown.reason) == (None, Unanswerable.UNKNOWN_TO_REGISTRY)

@@ -38,13 +38,14 @@ from consent.catalogue import (
 )
 from consent.consents import lifecycle, repository
 from consent.storage.base import Base
-from mock_registries.population import VIKOREN_GARD, Trait
+from mock_registries.population import STRANDVIK_HAVBRUK, VIKOREN_GARD, Trait
 from mock_registries.skatteetaten import grunnlag_for
 from tests.data_api_env import INGRID, KARI, PER, POPULATION, DataWorld, data_world, named
 from tests.enterprise_env import SLOW_MACHINE, EnterpriseWorld, enterprise_world, log_in_at
 
 LARS = named(Trait.SHIELDED)
 SOLVEIG = "21896600041"  # innehaver of VIKØREN GARD
+OLA = "02917900038"  # daglig leder of STRANDVIK HAVBRUK AS
 YEAR = "2025"
 
 
@@ -393,6 +394,11 @@ def test_production_subsidies_in_every_round_for_an_enterprise(
     token = _enterprise_token(farm_world, SOLVEIG, pending, VIKOREN_GARD)
     undecided = farm_world.fetch(token, path).json()
     assert (undecided["answer"], undecided["reason"]) == (None, "undecided")
+
+    # A fish farm never applied: Landbruksdirektoratet does not know it, so it was never paid.
+    token = _enterprise_token(farm_world, OLA, paid, STRANDVIK_HAVBRUK)
+    never = farm_world.fetch(token, path).json()
+    assert (never["answer"], never.get("reason")) == (False, None)
 
 
 def test_the_async_client_asks_and_the_saved_keys_verify(world: DataWorld) -> None:

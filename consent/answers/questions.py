@@ -133,6 +133,14 @@ COMPUTATIONS: Mapping[str, Computation] = {
 }
 
 
+def unknown_to_registry(product: DataProduct) -> Answer:
+    """The answer when the registry does not know the party. Landbruksdirektoratet knows
+    only enterprises that have applied: one it does not know was never paid a subsidy."""
+    if product.id == SVAR_PRODUKSJONSTILSKUDD.id:
+        return Answer(False)
+    return Answer.cannot(Unanswerable.UNKNOWN_TO_REGISTRY)
+
+
 def compute(
     product: DataProduct, data: Mapping[str, Any], parameters: Mapping[str, str], today: date
 ) -> Answer:

@@ -21,7 +21,13 @@ from typing import Any
 
 from connectors import errors as registry_errors
 from consent.answers import budget
-from consent.answers.questions import EVENT_SOURCE, Answer, Unanswerable, compute
+from consent.answers.questions import (
+    EVENT_SOURCE,
+    Answer,
+    Unanswerable,
+    compute,
+    unknown_to_registry,
+)
 from consent.audit.events import Outcome, event_type
 from consent.catalogue import DataProduct, MetadataError, find
 from consent.consents.models import Consent
@@ -34,12 +40,8 @@ from gateway.problems import ProblemError
 
 UNKNOWN_QUESTION = event_type(EVENT_SOURCE, "unknown", "asked")
 
-# Registry answers that are a definite "cannot say", not a failure: a signed null.
-_UNANSWERABLE: list[tuple[type[registry_errors.RegistryError], Unanswerable]] = [
-    (registry_errors.NoDataForPeriod, Unanswerable.NO_DATA),
-    (registry_errors.PersonNotFound, Unanswerable.UNKNOWN_TO_REGISTRY),
-    (registry_errors.OrganisationNotFound, Unanswerable.UNKNOWN_TO_REGISTRY),
-]
+# Registry answers that are definite, not failures: a signed answer of their own.
+_NOT_FOUND = (registry_errors.PersonNotFound, registry_errors.OrganisationNotFound)
 
 
 def asked_event_type(product: DataProduct) -> str:
@@ -158,9 +160,10 @@ class AnswerService(DataService):
                 self.registries, registry_subject(consent, reads.id), metadata
             )
         except registry_errors.RegistryError as error:
-            for kind, reason in _UNANSWERABLE:
-                if isinstance(error, kind):
-                    return Answer.cannot(reason)
+            if isinstance(error, registry_errors.NoDataForPeriod):
+                return Answer.cannot(Unanswerable.NO_DATA)
+            if isinstance(error, _NOT_FOUND):
+                return unknown_to_registry(product)
             raise self._refuse(
                 registry_problem(error),
                 event=event,
