@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -418,3 +419,23 @@ def test_the_async_client_asks_and_the_saved_keys_verify(world: DataWorld) -> No
     answered, jwks = asyncio.run(ask())
     verifier = AnswerStatementVerifier(world.gateway_url, client_id=world.bank.client_id, jwks=jwks)
     assert verifier.verify(answered["statement"]).answer is True
+
+
+def test_answers_asked_at_once_never_exceed_the_budget(world: DataWorld) -> None:
+    consent = _accepted(world, PER, _right(SVAR_GJELDSORDNING.id, {}))
+    budget = SVAR_GJELDSORDNING.answer.budget  # type: ignore[union-attr]
+
+    def ask(client: SamtykkeClient) -> str:
+        try:
+            client.answer(consent, PER, SVAR_GJELDSORDNING.id)
+        except SamtykkeError as error:
+            return error.code
+        return "answered"
+
+    with world.client() as client, ThreadPoolExecutor(max_workers=6) as pool:
+        client.access_token(  # one token for all, so the calls race for the budget only
+            "samtykke:data", SamtykkeClient.consent_details(consent, PER)
+        )
+        outcomes = list(pool.map(lambda _: ask(client), range(budget + 4)))
+    assert outcomes.count("answered") == budget
+    assert outcomes.count("answer-budget-exhausted") == 4
