@@ -16,7 +16,7 @@ from consent.quotas.limiter import RateLimiter
 from consent.storage.database import create_database_engine, create_session_factory
 from gateway import api_docs, health, metrics, registries
 from gateway.audit import endpoints as audit_endpoints
-from gateway.audit.sequencing import create_sequencer
+from gateway.audit.sequencing import SequencingLag, create_sequencer
 from gateway.citizen import pages as citizen_pages
 from gateway.citizen.web_security import SecurityHeaders
 from gateway.clients import endpoints as client_endpoints
@@ -64,8 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if app.state.organisation_lookup is None:
             app.state.organisation_lookup = BrregOrganisationLookup(app.state.registries.brreg)
         app.state.audit_sequencer = create_sequencer(engine, app.state.keys, settings)
-        if settings.audit_sequencer_thread:
+        # Demo and test mode sequence the audit log in here; production runs
+        # `samtykke sequencer` as a process of its own, so no request waits on it.
+        if settings.runs_audit_sequencer:
             app.state.audit_sequencer.start()
+        lag = SequencingLag(engine)
+        app.state.metrics.registry.register(lag)
         # The loan-application bundle asks every registry at once from these threads.
         app.state.fetch_executor = ThreadPoolExecutor(
             max_workers=FETCH_THREADS, thread_name_prefix="registry-fetch"
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.fetch_executor.shutdown(wait=True)
             app.state.audit_sequencer.stop()
+            app.state.metrics.registry.unregister(lag)
             app.state.registries.close()
             engine.dispose()
 
