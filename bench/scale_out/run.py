@@ -50,8 +50,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from samtykke_client.proofs import DPoPKey
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from bench.data_api.run import (
     drop_database,
@@ -115,16 +116,18 @@ def register_agency(url: str) -> str:
     return client_id
 
 
-def postgres_pids() -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
+def postgres_pids(url: str) -> list[int]:
+    """The server processes of this database's connections (the machine's PostgreSQL is
+    shared: other databases' backends come and go and are not counted)."""
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        own = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        result = [pid for pid in pids if pid != own]
+    engine.dispose()
+    return result
 
 
 def cpu_seconds(pids: Sequence[int]) -> float:
@@ -219,15 +222,17 @@ def children_cpu_seconds() -> float:
 
 
 def measure(
+    url: str,
     name: str,
     bases: Sequence[str],
     files: Sequence[Path],
     gateway_pids: Sequence[int],
+    *,
     seconds: int,
 ) -> dict[str, float]:
     # Two wrk: against one gateway both at its port, against two one each.
     targets = [(bases[n % len(bases)], files[n]) for n in range(2)]
-    pg = postgres_pids()
+    pg = postgres_pids(url)
     gateway_before, pg_before = cpu_seconds(gateway_pids), cpu_seconds(pg)
     wrk_before = children_cpu_seconds()  # the wrk runs are the only children reaped meanwhile
     busy_before, total_before = machine_busy_jiffies()
@@ -407,8 +412,8 @@ def main() -> None:
                         run_wrks([(bases[0], warm[0])], args.warmup)
                         for request in requests_to_measure:
                             figures = measure(
-                                f"{request} {shape}", bases, files[request][:2], pids,
-                                args.seconds,
+                                url, f"{request} {shape}", bases, files[request][:2], pids,
+                                seconds=args.seconds,
                             )  # fmt: skip
                             rounds[request][shape].append(figures)
                             line = {"round": round_number, "request": request, "shape": shape,
