@@ -174,14 +174,16 @@ def run_wrks(targets: Sequence[tuple[str, Path]], seconds: int) -> dict[str, flo
 
 
 @contextmanager
-def background(argv: Sequence[str], *, env: dict[str, str], log: Path) -> Iterator[None]:
+def background(
+    argv: Sequence[str], *, env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """A process without a port (the sequencer), on any core, stopped with SIGTERM after."""
     with log.open("wb") as output:
         process = subprocess.Popen(
             argv, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        yield
+        yield process
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -229,11 +231,14 @@ def measure(
     gateway_pids: Sequence[int],
     *,
     seconds: int,
+    mocks_pid: int,
+    sequencer_pid: int,
 ) -> dict[str, float]:
     # Two wrk: against one gateway both at its port, against two one each.
     targets = [(bases[n % len(bases)], files[n]) for n in range(2)]
     pg = postgres_pids(url)
     gateway_before, pg_before = cpu_seconds(gateway_pids), cpu_seconds(pg)
+    mocks_before, sequencer_before = cpu_seconds([mocks_pid]), cpu_seconds([sequencer_pid])
     wrk_before = children_cpu_seconds()  # the wrk runs are the only children reaped meanwhile
     busy_before, total_before = machine_busy_jiffies()
     began = time.monotonic()
@@ -243,6 +248,8 @@ def measure(
     gateway_cpu = cpu_seconds(gateway_pids) - gateway_before
     pg_cpu = cpu_seconds(pg) - pg_before
     wrk_cpu = children_cpu_seconds() - wrk_before
+    mocks_cpu = cpu_seconds([mocks_pid]) - mocks_before
+    sequencer_cpu = cpu_seconds([sequencer_pid]) - sequencer_before
     # The checkpoint read is one request replayed: wrapping is expected there.
     if result["non2xx"] or result["socket_errors"] or (result["wrapped"] and "fetch" in name):
         print(f"  {name}: {result}", flush=True)
@@ -254,6 +261,8 @@ def measure(
         "gateway_cpu_ms_per_request": 1000 * gateway_cpu / requests,
         "postgres_cpu_ms_per_request": 1000 * pg_cpu / requests,
         "wrk_cpu_ms_per_request": 1000 * wrk_cpu / requests,
+        "mocks_cpu_ms_per_request": 1000 * mocks_cpu / requests,
+        "sequencer_cpu_ms_per_request": 1000 * sequencer_cpu / requests,
         # Cores' worth of CPU the gateways got: at most 1 for "one", 2 for "two".
         "gateway_cores": gateway_cpu / elapsed,
         "rps_per_gateway_core": result["rps"] / max(gateway_cpu / elapsed, 1e-9),
@@ -384,12 +393,12 @@ def main() -> None:
                 env=mock_env,
                 cpu="0,1",
                 log=run_dir / "mocks.log",
-            ),
+            ) as mocks,
             background(
                 [str(BIN / "samtykke"), "sequencer"],
                 env={**env, "SAMTYKKE_LOG_LEVEL": "info"},
                 log=run_dir / "sequencer.log",
-            ),
+            ) as sequencer,
         ):
             for round_number in range(1, args.rounds + 1):
                 order = list(SHAPES) if round_number % 2 else list(reversed(SHAPES))
@@ -413,7 +422,8 @@ def main() -> None:
                         for request in requests_to_measure:
                             figures = measure(
                                 url, f"{request} {shape}", bases, files[request][:2], pids,
-                                seconds=args.seconds,
+                                seconds=args.seconds, mocks_pid=mocks.pid,
+                                sequencer_pid=sequencer.pid,
                             )  # fmt: skip
                             rounds[request][shape].append(figures)
                             line = {"round": round_number, "request": request, "shape": shape,
@@ -448,6 +458,8 @@ def report(
                 f"gateway cpu/request={m['gateway_cpu_ms_per_request']:.2f}ms "
                 f"postgres cpu/request={m['postgres_cpu_ms_per_request']:.2f}ms "
                 f"wrk cpu/request={m['wrk_cpu_ms_per_request']:.2f}ms "
+                f"mocks cpu/request={m['mocks_cpu_ms_per_request']:.2f}ms "
+                f"sequencer cpu/request={m['sequencer_cpu_ms_per_request']:.2f}ms "
                 f"gateway rss={m['gateway_rss_mib']:.0f}MiB gateway cores={m['gateway_cores']:.2f} "
                 f"rps per gateway core={m['rps_per_gateway_core']:.0f} "
                 f"machine busy={m['machine_busy']:.0%}"
