@@ -33,7 +33,7 @@ from gateway.oauth.wiring import install_authorization_server
 from gateway.problems import add_problem_schema, install_problem_handlers
 from gateway.push import endpoints as push_endpoints
 from gateway.push.delivery import PushWorker
-from gateway.push.running import pushing
+from gateway.push.running import PushBacklog, pushing
 from gateway.receipts import endpoints as receipts
 from gateway.settings import Settings, get_settings
 
@@ -68,8 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # `samtykke sequencer` as a process of its own, so no request waits on it.
         if settings.runs_audit_sequencer:
             app.state.audit_sequencer.start()
-        lag = SequencingLag(engine)
-        app.state.metrics.registry.register(lag)
+        backlogs = (SequencingLag(engine), PushBacklog(engine))
+        for backlog in backlogs:
+            app.state.metrics.registry.register(backlog)
         # The loan-application bundle asks every registry at once from these threads.
         app.state.fetch_executor = ThreadPoolExecutor(
             max_workers=FETCH_THREADS, thread_name_prefix="registry-fetch"
@@ -98,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.fetch_executor.shutdown(wait=True)
             app.state.audit_sequencer.stop()
-            app.state.metrics.registry.unregister(lag)
+            for backlog in backlogs:
+                app.state.metrics.registry.unregister(backlog)
             app.state.registries.close()
             engine.dispose()
 
