@@ -233,6 +233,7 @@ def measure(
     seconds: int,
     mocks_pid: int,
     sequencer_pid: int,
+    profile_dir: Path | None = None,
 ) -> dict[str, float]:
     # Two wrk: against one gateway both at its port, against two one each.
     targets = [(bases[n % len(bases)], files[n]) for n in range(2)]
@@ -241,6 +242,16 @@ def measure(
     mocks_before, sequencer_before = cpu_seconds([mocks_pid]), cpu_seconds([sequencer_pid])
     wrk_before = children_cpu_seconds()  # the wrk runs are the only children reaped meanwhile
     busy_before, total_before = machine_busy_jiffies()
+    profilers = [] if profile_dir is None else [
+        subprocess.Popen(
+            [str(BIN / "py-spy"), "record", "--nonblocking", "--rate", "50",
+             "--duration", str(seconds), "--format", "raw",
+             "--output", str(profile_dir / f"{name.replace(' ', '-')}-{n}.txt"),
+             "--pid", str(pid)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for n, pid in enumerate(gateway_pids)
+    ]  # fmt: skip
     began = time.monotonic()
     result = run_wrks(targets, seconds)
     elapsed = time.monotonic() - began
@@ -250,6 +261,8 @@ def measure(
     wrk_cpu = children_cpu_seconds() - wrk_before
     mocks_cpu = cpu_seconds([mocks_pid]) - mocks_before
     sequencer_cpu = cpu_seconds([sequencer_pid]) - sequencer_before
+    for profiler in profilers:  # after the CPU figures: py-spy's own CPU is not counted
+        profiler.wait()
     # The checkpoint read is one request replayed: wrapping is expected there.
     if result["non2xx"] or result["socket_errors"] or (result["wrapped"] and "fetch" in name):
         print(f"  {name}: {result}", flush=True)
@@ -334,6 +347,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--requests", type=int, default=6000, help="fetches per wrk file")
     parser.add_argument("--only", choices=["checkpoint", "fetch"], default=None)
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy each gateway during the measured runs"
+    )
     args = parser.parse_args()
     announce("bench.scale_out.run")
     requests_to_measure = [args.only] if args.only else ["checkpoint", "fetch"]
@@ -424,6 +440,7 @@ def main() -> None:
                                 url, f"{request} {shape}", bases, files[request][:2], pids,
                                 seconds=args.seconds, mocks_pid=mocks.pid,
                                 sequencer_pid=sequencer.pid,
+                                profile_dir=run_dir if args.profile else None,
                             )  # fmt: skip
                             rounds[request][shape].append(figures)
                             line = {"round": round_number, "request": request, "shape": shape,
