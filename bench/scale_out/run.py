@@ -130,6 +130,16 @@ def postgres_pids(url: str) -> list[int]:
     return result
 
 
+def cpu_by_pid(pids: Sequence[int]) -> dict[int, float]:
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = process_cpu_seconds(pid)
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def cpu_seconds(pids: Sequence[int]) -> float:
     total = 0.0
     for pid in pids:
@@ -238,7 +248,7 @@ def measure(
     # Two wrk: against one gateway both at its port, against two one each.
     targets = [(bases[n % len(bases)], files[n]) for n in range(2)]
     pg = postgres_pids(url)
-    gateway_before, pg_before = cpu_seconds(gateway_pids), cpu_seconds(pg)
+    gateway_before, pg_before = cpu_seconds(gateway_pids), cpu_by_pid(pg)
     mocks_before, sequencer_before = cpu_seconds([mocks_pid]), cpu_seconds([sequencer_pid])
     wrk_before = children_cpu_seconds()  # the wrk runs are the only children reaped meanwhile
     busy_before, total_before = machine_busy_jiffies()
@@ -257,7 +267,10 @@ def measure(
     elapsed = time.monotonic() - began
     busy_after, total_after = machine_busy_jiffies()
     gateway_cpu = cpu_seconds(gateway_pids) - gateway_before
-    pg_cpu = cpu_seconds(pg) - pg_before
+    # Backends there before and after only: one that ended took its CPU time with it, and
+    # one that began meanwhile is missed, so this is a lower bound.
+    pg_after = cpu_by_pid(list(pg_before))
+    pg_cpu = sum(pg_after[pid] - pg_before[pid] for pid in pg_after)
     wrk_cpu = children_cpu_seconds() - wrk_before
     mocks_cpu = cpu_seconds([mocks_pid]) - mocks_before
     sequencer_cpu = cpu_seconds([sequencer_pid]) - sequencer_before
