@@ -66,6 +66,7 @@ from bench.harness import (
     announce,
     free_port,
     load_average,
+    pinned,
     process_cpu_seconds,
     process_rss_mib,
     server,
@@ -86,7 +87,11 @@ AGENCY = "974760673"
 CHECKPOINT_PATH = "/audit/v1/checkpoints/latest"
 CONNECTIONS_PER_WRK = 16
 JWKS_FILE = "registry-client-jwks.json"
-SHAPES = {"one": ["0"], "two": ["0", "1"]}
+# The gateways' two cores, and the cores of everything else (wrk, the mock registries, the
+# sequencer); on this 2-core machine they are the same two. PostgreSQL is not pinned.
+GATEWAY_CPUS = os.environ.get("BENCH_GATEWAY_CPUS", "0,1").split(",")[:2]
+OTHER_CPUS = os.environ.get("BENCH_OTHER_CPUS", "0,1")
+SHAPES = {"one": GATEWAY_CPUS[:1], "two": GATEWAY_CPUS}
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -158,7 +163,7 @@ def machine_busy_jiffies() -> tuple[int, int]:
 
 
 def run_wrks(targets: Sequence[tuple[str, Path]], seconds: int) -> dict[str, float]:
-    """One wrk per (base URL, request file) at once, no core of their own; totals."""
+    """One wrk per (base URL, request file) at once, on OTHER_CPUS; totals."""
     argvs = [
         [
             "wrk", "-t1", f"-c{CONNECTIONS_PER_WRK}", f"-d{seconds}s", "--timeout", "10s",
@@ -166,7 +171,10 @@ def run_wrks(targets: Sequence[tuple[str, Path]], seconds: int) -> dict[str, flo
         ]
         for base, file in targets
     ]  # fmt: skip
-    processes = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for argv in argvs]
+    processes = [
+        subprocess.Popen(pinned(OTHER_CPUS, argv), stdout=subprocess.PIPE, text=True)
+        for argv in argvs
+    ]
     results = []
     for process in processes:
         output, _ = process.communicate()
@@ -187,10 +195,13 @@ def run_wrks(targets: Sequence[tuple[str, Path]], seconds: int) -> dict[str, flo
 def background(
     argv: Sequence[str], *, env: dict[str, str], log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """A process without a port (the sequencer), on any core, stopped with SIGTERM after."""
+    """A process without a port (the sequencer), on OTHER_CPUS, stopped with SIGTERM after."""
     with log.open("wb") as output:
         process = subprocess.Popen(
-            argv, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
+            pinned(OTHER_CPUS, argv),
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         yield process
@@ -413,14 +424,14 @@ def main() -> None:
                 ],
                 f"http://127.0.0.1:{ports[5]}/{JWKS_FILE}",
                 env={},
-                cpu="0,1",
+                cpu=OTHER_CPUS,
                 log=run_dir / "jwks.log",
             ),  # fmt: skip
             server(
                 [PYTHON, "-m", "mock_registries", "serve"],
                 f"http://127.0.0.1:{ports[0]}/healthz",
                 env=mock_env,
-                cpu="0,1",
+                cpu=OTHER_CPUS,
                 log=run_dir / "mocks.log",
             ) as mocks,
             background(
