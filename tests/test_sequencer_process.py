@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -27,12 +28,13 @@ from sqlalchemy.orm import Session
 from consent.audit import repository
 from consent.audit.log import append
 from consent.audit.models import AuditEntry
+from consent.audit.sequencer import SequencedBatch, Sequencer
 from consent.audit.stored import verify_database
 from consent.storage.database import create_database_engine
 from gateway.app import create_app
 from gateway.keys import KeyPurpose, KeyStore
 from gateway.settings import DeploymentMode, Settings
-from tests.audit_support import append_events, event
+from tests.audit_support import append_events, event, new_signer
 
 BIN = Path(sys.executable).parent
 # A bound, not a timing: how long the sequencers may take before the test fails.
@@ -198,3 +200,26 @@ def test_metrics_report_how_long_the_oldest_unsequenced_entry_has_waited(
         # Production mode: the gateway does not sequence; `samtykke sequencer` would.
         assert app.state.audit_sequencer.drain() == 2
         assert _lag(client) == 0.0
+
+
+class _StopAfterFirstBatch(Sequencer):
+    """A sequencer asked to stop (as SIGTERM would) while its first batch commits."""
+
+    def __init__(self, engine: Engine, stop: threading.Event) -> None:
+        super().__init__(engine, new_signer(), batch_size=1)
+        self.stop_event = stop
+
+    def run_once(self) -> SequencedBatch | None:
+        batch = super().run_once()
+        self.stop_event.set()
+        return batch
+
+
+def test_stopping_waits_for_one_batch_not_for_the_whole_queue(log_engine: Engine) -> None:
+    append_events(log_engine, 5)
+    stop = threading.Event()
+    heard: list[int] = []
+    _StopAfterFirstBatch(log_engine, stop).run_until(stop, on_drained=heard.append)
+    assert heard == [1]
+    with Session(log_engine) as session:
+        assert repository.count_pending(session) == 4  # for the next sequencer to place

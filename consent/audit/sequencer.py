@@ -189,11 +189,15 @@ class Sequencer:
     ) -> None:
         """Drain, pause `interval_seconds`, drain again, until `stop` is set.
 
-        `on_drained` hears how many entries each round sequenced (when any).
+        `on_drained` hears how many entries each round sequenced (when any). A long queue
+        is taken batch by batch, each its own transaction, and `stop` is looked at between
+        them, so stopping waits for one batch at most.
         """
         while not stop.is_set():
+            sequenced = 0
             try:
-                sequenced = self.drain()
+                while not stop.is_set() and (batch := self.run_once()) is not None:
+                    sequenced += batch.entries
             except Exception:
                 # The entries stay queued; the next round retries them.
                 log.exception("audit sequencing round failed")
