@@ -17,7 +17,7 @@ from consent.storage.database import create_database_engine, create_session_fact
 from gateway import api_docs, health, metrics, registries
 from gateway.answers import routes as answer_routes
 from gateway.audit import endpoints as audit_endpoints
-from gateway.audit.sequencing import create_sequencer
+from gateway.audit.sequencing import SequencingLag, create_sequencer
 from gateway.citizen import pages as citizen_pages
 from gateway.citizen.web_security import SecurityHeaders
 from gateway.clients import endpoints as client_endpoints
@@ -34,7 +34,7 @@ from gateway.oauth.wiring import install_authorization_server
 from gateway.problems import add_problem_schema, install_problem_handlers
 from gateway.push import endpoints as push_endpoints
 from gateway.push.delivery import PushWorker
-from gateway.push.running import pushing
+from gateway.push.running import PushBacklog, pushing
 from gateway.receipts import endpoints as receipts
 from gateway.settings import Settings, get_settings
 
@@ -65,8 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if app.state.organisation_lookup is None:
             app.state.organisation_lookup = BrregOrganisationLookup(app.state.registries.brreg)
         app.state.audit_sequencer = create_sequencer(engine, app.state.keys, settings)
-        if settings.audit_sequencer_thread:
+        # Demo and test mode sequence the audit log in here; production runs
+        # `samtykke sequencer` as a process of its own, so no request waits on it.
+        if settings.runs_audit_sequencer:
             app.state.audit_sequencer.start()
+        backlogs = (SequencingLag(engine), PushBacklog(engine))
+        for backlog in backlogs:
+            app.state.metrics.registry.register(backlog)
         # The loan-application bundle asks every registry at once from these threads.
         app.state.fetch_executor = ThreadPoolExecutor(
             max_workers=FETCH_THREADS, thread_name_prefix="registry-fetch"
@@ -95,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.fetch_executor.shutdown(wait=True)
             app.state.audit_sequencer.stop()
+            for backlog in backlogs:
+                app.state.metrics.registry.unregister(backlog)
             app.state.registries.close()
             engine.dispose()
 

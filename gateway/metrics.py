@@ -1,7 +1,8 @@
 """Prometheus metrics, one registry per app so that several apps in one process stay apart.
 
-Other parts add their own collectors to `Metrics.registry` (registry calls,
-circuit breakers, audit sequencing lag, consents by state).
+Other parts add their own collectors to `Metrics.registry`: the audit
+sequencing lag (`gateway.audit.sequencing`) and the push outbox's backlog
+(`gateway.push.running`), read from the database at each scrape.
 
 In production mode `/metrics` answers only a scraper that sends the
 `SAMTYKKE_METRICS_TOKEN` as a bearer token, and nobody while none is set

@@ -108,9 +108,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Pause between audit sequencing rounds when the queue is empty.",
     )
-    audit_sequencer_thread: bool = Field(
-        default=True,
-        description="Run the audit sequencer in this process (one per database does the work).",
+    audit_sequencer_thread: bool | None = Field(
+        default=None,
+        description=(
+            "Run the audit sequencer in the gateway process; unset: yes in demo and test mode, "
+            "no in production (run `samtykke sequencer`). One per database does the work."
+        ),
     )
     push_worker_in_gateway: bool | None = Field(
         default=None,
@@ -190,6 +193,12 @@ class Settings(BaseSettings):
 
     @property
     def accepts_synthetic_identities(self) -> bool:
+        return self.mode is not DeploymentMode.PRODUCTION
+
+    @property
+    def runs_audit_sequencer(self) -> bool:
+        if self.audit_sequencer_thread is not None:
+            return self.audit_sequencer_thread
         return self.mode is not DeploymentMode.PRODUCTION
 
     @property

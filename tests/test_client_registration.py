@@ -164,3 +164,24 @@ def test_keys_rotate_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     keys = KeyStore(tmp_path)
     assert keys.signing_key(KeyPurpose.ACCESS_TOKEN).kid != before
     assert before in {key["kid"] for key in keys.public_jwks(KeyPurpose.ACCESS_TOKEN)["keys"]}
+
+
+def test_keys_create_makes_the_missing_sets_and_keeps_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAMTYKKE_KEY_DIR", str(tmp_path))
+    existing = KeyStore(tmp_path).signing_key(KeyPurpose.ACCESS_TOKEN).kid
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        first = runner.invoke(cli, ["keys", "create"])
+        again = runner.invoke(cli, ["keys", "create"])
+    finally:
+        get_settings.cache_clear()
+    assert first.exit_code == 0, first.output
+    assert first.output == again.output  # nothing made twice
+    assert sorted(path.name for path in tmp_path.glob("*.jwks.json")) == sorted(
+        f"{purpose.value}.jwks.json" for purpose in KeyPurpose
+    )
+    assert KeyStore(tmp_path).signing_key(KeyPurpose.ACCESS_TOKEN).kid == existing
+    assert f"access-token: current key {existing}" in first.output

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from joserfc import jws
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.consents.lifecycle import utc
@@ -334,3 +335,26 @@ def test_a_forged_or_replayed_event_is_refused(
     assert wrong_type.status_code == 400
     assert wrong_type.json()["err"] == "invalid_request"
     assert len(receiver.events) == 1
+
+
+def _overdue(client: TestClient) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith("samtykke_push_overdue_seconds "):
+            return float(line.split()[1])
+    raise AssertionError("samtykke_push_overdue_seconds is not in /metrics")
+
+
+def test_metrics_report_how_long_the_most_overdue_event_has_waited(
+    settings: Settings, factory: sessionmaker[Session], bank: Bank, clock: Clock
+) -> None:
+    # No worker runs (push_worker_in_gateway is off): the events stay owed.
+    with TestClient(create_app(settings)) as client:
+        assert _overdue(client) == 0.0
+        subscribe(factory, bank, "http://127.0.0.1:9/events", clock)
+        clock.now = datetime.now(UTC) - timedelta(hours=1)
+        consent_through(factory, clock, "accept")
+        assert 3600 <= _overdue(client) < 7200
+        with factory() as session:
+            session.execute(delete(PushDelivery))  # as if delivered
+            session.commit()
+        assert _overdue(client) == 0.0

@@ -2,9 +2,10 @@
 
 The baseline inserts the same rows into `bench_plain_entries`: a copy of
 `audit_entries` with the same columns, defaults and indexes but no queue
-trigger and no sequencer. A sequencer process (pinned to the server core)
-works throughout; afterwards the lag of every entry, from its insert to the
-signing of the first checkpoint that includes it, is read from the database.
+trigger and no sequencer. `samtykke sequencer` (its own process, as in
+production, pinned to the server core) works throughout; afterwards the lag
+of every entry, from its insert to the signing of the first checkpoint that
+includes it, is read from the database, with the sequencer's CPU per entry.
 Plain and audit runs alternate, and the median of RUNS runs is reported.
 
 Two load generators, each pinned to the load core:
@@ -24,26 +25,26 @@ import argparse
 import bisect
 import dataclasses
 import multiprocessing
+import os
 import re
+import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from common import announce, fresh_postgres, load_average, new_signer, percentile, pin
+from common import announce, fresh_postgres, load_average, percentile, pin
 from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.orm import Session, registry
 
 from consent.audit.canonical import as_utc
-from consent.audit.checkpoints import CheckpointSigner
 from consent.audit.events import ActorType, AuditEvent, Outcome
 from consent.audit.log import append
 from consent.audit.models import AuditCheckpoint, AuditEntry, AuditLeaf
-from consent.audit.sequencer import Sequencer
-from gateway.keys import import_key
 
 LOAD_CPU, SERVER_CPU = 1, 0
 PLAIN_TABLE = AuditEntry.__table__.to_metadata(MetaData(), name="bench_plain_entries")
@@ -111,17 +112,30 @@ def _worker(url: str, mode: str, worker: int, count: int, *, start: Any, done: A
     engine.dispose()
 
 
-def _sequencer(url: str, jwk: dict[str, Any], stop: Any) -> None:
-    pin(SERVER_CPU)
-    engine = create_engine(url, pool_size=1)
-    sequencer = Sequencer(
-        engine, CheckpointSigner(import_key(jwk), "Ed25519"), interval_seconds=0.05
-    )
-    while not stop.is_set():
-        sequencer.drain()
-        stop.wait(0.05)
-    sequencer.drain()
-    engine.dispose()
+def _start_sequencer(url: str, folder: Path) -> subprocess.Popen[bytes]:
+    """`samtykke sequencer` on the server core, as production runs it."""
+    environment = {
+        **os.environ,
+        "SAMTYKKE_MODE": "production",
+        "SAMTYKKE_DATABASE_URL": url,
+        "SAMTYKKE_KEY_DIR": str(folder / "keys"),
+        "SAMTYKKE_ISSUER_URL": "https://samtykke.example",
+        "SAMTYKKE_LOG_LEVEL": "warning",
+    }
+    return subprocess.Popen(
+        ["taskset", "-c", str(SERVER_CPU), str(Path(sys.executable).parent / "samtykke"),
+         "sequencer", "--interval", "0.05"],
+        env=environment,
+        cwd=folder,
+    )  # fmt: skip
+
+
+def _process_cpu_and_rss(pid: int) -> tuple[float, float]:
+    """User + system CPU seconds and resident MiB of a running process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return cpu, rss
 
 
 def _run(url: str, mode: str, clients: int, requests: int) -> float:
@@ -186,6 +200,16 @@ def _pgbench(url: str, table: str, clients: int, seconds: int) -> float:
     return float(found.group(1))
 
 
+def _wait_until_drained(url: str) -> None:
+    """Until the sequencer has placed every queued entry (it runs on; this only reads)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        while connection.execute(text("SELECT count(*) FROM audit_pending")).scalar_one():
+            connection.commit()
+            time.sleep(0.1)
+    engine.dispose()
+
+
 def _lags(url: str) -> list[float]:
     """Seconds from each entry's insert to the signing of the first checkpoint holding it."""
     engine = create_engine(url)
@@ -218,7 +242,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     arguments = parser.parse_args()
     announce("bench/audit/appends.py")
-    context = multiprocessing.get_context("spawn")
     with fresh_postgres("samtykke_bench_appends") as url:
         engine = create_engine(url)
         with engine.begin() as connection:
@@ -228,12 +251,8 @@ def main() -> None:
                 text("CREATE TABLE bench_plain_entries (LIKE audit_entries INCLUDING ALL)")
             )
         engine.dispose()
-        signer = new_signer()
-        stop = context.Event()
-        sequencer = context.Process(
-            target=_sequencer, args=(url, signer.key.as_dict(private=True), stop)
-        )
-        sequencer.start()
+        folder = Path(tempfile.mkdtemp(prefix="samtykke-bench-appends-"))
+        sequencer = _start_sequencer(url, folder)
         results: dict[str, list[float]] = {
             "pgbench plain": [],
             "pgbench audit": [],
@@ -250,10 +269,16 @@ def main() -> None:
                 results[f"python {kind}"].append(
                     _run(url, kind, arguments.python_clients, arguments.requests)
                 )
-        stop.set()
-        sequencer.join()
+        _wait_until_drained(url)
+        sequencer_cpu, sequencer_rss = _process_cpu_and_rss(sequencer.pid)
+        sequencer.send_signal(signal.SIGTERM)
+        sequencer.wait(timeout=30)
         lags = _lags(url)
     print(f"synchronous_commit={setting}, {arguments.runs} runs each, medians")
+    print(
+        f"samtykke sequencer: {1000 * sequencer_cpu / max(len(lags), 1):.3f} ms CPU per entry "
+        f"({sequencer_cpu:.1f} s for {len(lags)} entries), RSS {sequencer_rss:.0f} MiB"
+    )
     print(
         f"sequencing lag: {len(lags)} entries, p50 {percentile(lags, 0.5) * 1000:.0f} ms, "
         f"p99 {percentile(lags, 0.99) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms"

@@ -127,6 +127,19 @@ def count_pending(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(AuditPending)) or 0
 
 
+def oldest_pending_occurred_at(session: Session) -> datetime | None:
+    """When the oldest entry still waiting for the sequencer happened (None: nothing waits).
+
+    The queue's key is the entry's, so this reads one index entry and one row.
+    """
+    return session.execute(
+        select(AuditEntry.occurred_at)
+        .join(AuditPending, AuditPending.entry_pk == AuditEntry.id)
+        .order_by(AuditPending.entry_pk)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def record_sequenced(
     session: Session,
     *,

@@ -7,10 +7,12 @@ subtrees and a signed checkpoint, and empties those entries from the
 queue. A crash anywhere before that commit leaves the entries queued, so
 the next round picks them up.
 
-Every gateway process runs a :class:`Sequencer` thread; each round first
+The sequencer runs as a process of its own (`samtykke sequencer`) or as a
+thread in a gateway process (demo and test mode); each round first
 takes the database's sequencer lock without waiting (a transaction-scoped
 advisory lock on PostgreSQL, an exclusive file lock next to a SQLite
-database), so rounds never overlap and idle processes cost one cheap query.
+database), so rounds never overlap, however many sequencers run, and idle
+ones cost one cheap query.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,6 +165,11 @@ class Sequencer:
             total += batch.entries
         return total
 
+    @property
+    def running(self) -> bool:
+        """Whether this sequencer's background thread runs (`start` without `stop`)."""
+        return self._thread is not None
+
     def start(self) -> None:
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="audit-sequencer", daemon=True)
@@ -175,10 +182,26 @@ class Sequencer:
             self._thread = None
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
+        self.run_until(self._stop)
+
+    def run_until(
+        self, stop: threading.Event, on_drained: Callable[[int], None] | None = None
+    ) -> None:
+        """Drain, pause `interval_seconds`, drain again, until `stop` is set.
+
+        `on_drained` hears how many entries each round sequenced (when any). A long queue
+        is taken batch by batch, each its own transaction, and `stop` is looked at between
+        them, so stopping waits for one batch at most.
+        """
+        while not stop.is_set():
+            sequenced = 0
             try:
-                self.drain()
+                while not stop.is_set() and (batch := self.run_once()) is not None:
+                    sequenced += batch.entries
             except Exception:
                 # The entries stay queued; the next round retries them.
                 log.exception("audit sequencing round failed")
-            self._stop.wait(self.interval_seconds)
+            else:
+                if sequenced and on_drained is not None:
+                    on_drained(sequenced)
+            stop.wait(self.interval_seconds)

@@ -141,6 +141,20 @@ def claim_due(
     ).all()
 
 
+def oldest_due(session: Session, now: datetime) -> datetime | None:
+    """When the longest-waiting delivery that is due fell due (None: nothing is due).
+
+    One step along `ix_push_deliveries_due`. Rows held back behind an earlier
+    row of their consent count too: they wait just the same.
+    """
+    return session.scalar(
+        select(func.min(PushDelivery.next_attempt_at)).where(
+            PushDelivery.status == DeliveryStatus.PENDING.value,
+            PushDelivery.next_attempt_at <= now,
+        )
+    )
+
+
 def _held(delivery_id: int, worker: str) -> ColumnElement[bool]:
     """The row, while `worker` still holds its lease: a worker that lost it records nothing."""
     return and_(

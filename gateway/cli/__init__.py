@@ -16,6 +16,7 @@ from gateway.cli import (
     oauth,
     openapi,
     push_worker,
+    sequencer,
     serve,
 )
 
@@ -37,6 +38,7 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("push-worker")(push_worker.push_worker)
+app.command("sequencer")(sequencer.sequencer)
 app.add_typer(db.app, name="db")
 app.add_typer(openapi.app, name="openapi")
 app.add_typer(audit.app, name="audit")
