@@ -122,6 +122,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics.Metrics()
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    _install_routes(app, settings)
+    _document_problems(app)
+    return app
+
+
+def _install_routes(app: FastAPI, settings: Settings) -> None:
+    """Every page and API, in the order their routes are matched."""
     api_docs.install(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -140,8 +147,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(data_routes.router)
     app.include_router(answer_routes.keys_router)
     app.include_router(answer_routes.router)
-    _document_problems(app)
-    return app
 
 
 def _document_problems(app: FastAPI) -> None:
