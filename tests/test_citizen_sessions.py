@@ -42,7 +42,8 @@ def world(database_url: str, engine: Engine, tmp_path: Path) -> Iterator[Citizen
 
 @pytest.fixture
 def browser() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
+    # A loaded machine can take seconds to answer; httpx's default 5 s is too short for CI.
+    with httpx.Client(timeout=30.0) as client:
         yield client
 
 
@@ -63,7 +64,9 @@ def _session_cookie(browser: httpx.Client) -> str:
 
 def _my_consents(base_url: str, cookie: str) -> httpx.Response:
     return httpx.get(
-        f"{base_url}/citizen/consents", headers={"Cookie": f"samtykke_citizen={cookie}"}
+        f"{base_url}/citizen/consents",
+        headers={"Cookie": f"samtykke_citizen={cookie}"},
+        timeout=30.0,
     )
 
 
