@@ -13,7 +13,11 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from consent.quotas.limiter import RateLimiter
-from consent.storage.database import create_database_engine, create_session_factory
+from consent.storage.database import (
+    create_database_engine,
+    create_session_factory,
+    create_statement_session_factory,
+)
 from gateway import api_docs, health, metrics, registries
 from gateway.audit import endpoints as audit_endpoints
 from gateway.audit.sequencing import create_sequencer
@@ -57,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_database_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_session_factory(engine)
+        # The hot paths' sessions: on PostgreSQL each of their statements commits by itself.
+        app.state.statement_sessionmaker = create_statement_session_factory(engine)
         app.state.rate_limiter = RateLimiter(
             engine, limit=settings.bank_requests_per_minute, window_seconds=60, clock=time.time
         )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from consent.audit.events import ActorType
@@ -20,6 +21,27 @@ LIFECYCLE_EVENT_PREFIX = "consent:request:"
 
 def get(session: Session, consent_id: str) -> Consent | None:
     return session.get(Consent, consent_id)
+
+
+_VIEW_COLUMNS = select(
+    Consent.id,
+    Consent.status,
+    Consent.party_type,
+    Consent.person,
+    Consent.organisation_number,
+    Consent.bank_organisation_number,
+    Consent.valid_to,
+    Consent.request_expires_at,
+    Consent.accepted_at,
+    Consent.consent_rights,
+    Consent.one_time,
+).where(Consent.id == bindparam("consent_id"))
+
+
+def view_columns(session: Session, consent_id: str) -> Row[Any] | None:
+    """What a check of the consent reads, as columns (no ORM object is built or tracked)."""
+    row: Row[Any] | None = session.execute(_VIEW_COLUMNS, {"consent_id": consent_id}).first()
+    return row
 
 
 def get_for_update(session: Session, consent_id: str) -> Consent | None:
