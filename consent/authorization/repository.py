@@ -9,9 +9,12 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Row,
+    Select,
     TextClause,
     bindparam,
     delete,
+    func,
+    literal,
     select,
     text,
     update,
@@ -185,9 +188,16 @@ _STANDING = (
 def token_standing(session: Session, jti: str, client_id: str) -> TokenStanding:
     """Checked on every use of a token, so a revocation or a disabled client counts at once."""
     row = session.execute(_STANDING, {"jti": jti, "client_id": client_id}).first()
-    if row is None or row[0] != ClientStatus.ACTIVE.value:
+    if row is None:
         return TokenStanding.CLIENT_INACTIVE
-    if row[1] is not None:
+    return standing_of(row[0], row[1])
+
+
+def standing_of(client_status: str | None, revocation: str | None) -> TokenStanding:
+    """A token's standing from its client's status and its revocation's key (None: none)."""
+    if client_status != ClientStatus.ACTIVE.value:
+        return TokenStanding.CLIENT_INACTIVE
+    if revocation is not None:
         return TokenStanding.REVOKED
     return TokenStanding.USABLE
 
@@ -224,6 +234,89 @@ def client_version_and_consent(
         _CLIENT_AND_CONSENT, {"client_id": client_id, "consent_id": consent_id}
     )
     return cast("Row[Any] | None", result.first())
+
+
+# What a data request reads: the token's standing and the consent it names, from a
+# one-row base so that a missing client, revocation or consent is a NULL, not no row.
+_REQUEST_COLUMNS = (
+    Client.status.label("client_status"),
+    RevokedToken.jti.label("revoked_jti"),
+    Consent.id,
+    Consent.status,
+    Consent.party_type,
+    Consent.person,
+    Consent.organisation_number,
+    Consent.authority_role,
+    Consent.bank_organisation_number,
+    Consent.client_id,
+    Consent.valid_to,
+    Consent.request_expires_at,
+    Consent.accepted_at,
+    Consent.consent_rights,
+    Consent.one_time,
+)
+
+
+def _request_state_statement(new_jtis: Any) -> Select[Any]:
+    one = select(literal(1).label("one")).subquery("one")
+    return (
+        select(new_jtis.label("new_jtis"), *_REQUEST_COLUMNS)
+        .select_from(one)
+        .outerjoin(Client, Client.client_id == bindparam("client_id"))
+        .outerjoin(RevokedToken, RevokedToken.jti == bindparam("token_jti"))
+        .outerjoin(Consent, Consent.id == bindparam("consent_id"))
+    )
+
+
+def _spend_and_read_statement() -> Select[Any]:
+    """PostgreSQL: record one jti and read the request's state, in one statement."""
+    used = (
+        postgresql.insert(UsedJti)
+        .values(
+            namespace=bindparam("namespace0"),
+            jti=bindparam("jti0"),
+            expires_at=bindparam("expires_at0", type_=UsedJti.__table__.c.expires_at.type),
+        )
+        .on_conflict_do_nothing()
+        .returning(UsedJti.jti)
+        .cte("used")
+    )
+    return _request_state_statement(select(func.count()).select_from(used).scalar_subquery())
+
+
+_READ_REQUEST_STATE = _request_state_statement(literal(0))
+_SPEND_AND_READ = _spend_and_read_statement()
+
+
+def spend_jti_and_read(
+    session: Session,
+    jti: tuple[str, str, datetime] | None,
+    *,
+    client_id: str,
+    token_jti: str,
+    consent_id: str | None,
+) -> tuple[bool, Row[Any]]:
+    """Record a resource request's proof jti and read what the request is checked against.
+
+    Returns whether the jti was new, and a row with the client's status
+    (`client_status`, None: no such client), the token's revocation
+    (`revoked_jti`, None: not revoked) and the consent's columns (`id` None:
+    no such consent). On PostgreSQL this is one statement: committed by
+    itself in a statement session, the jti is spent before anything else is
+    done for the request.
+    """
+    params: dict[str, object] = {
+        "client_id": client_id,
+        "token_jti": token_jti,
+        "consent_id": consent_id,
+    }
+    if jti is not None and session.get_bind().dialect.name == "postgresql":
+        namespace, value, expires_at = jti
+        params |= {"namespace0": namespace, "jti0": value, "expires_at0": expires_at}
+        row = session.execute(_SPEND_AND_READ, params).one()
+        return bool(row.new_jtis), row
+    fresh = jti is None or not use_jtis(session, [jti])
+    return fresh, session.execute(_READ_REQUEST_STATE, params).one()
 
 
 def is_revoked(session: Session, jti: str) -> bool:

@@ -35,6 +35,11 @@ class JtiLedger:
         """Remember a jti to record; settle() raises `replay()` if it was used before."""
         self._pending.append((namespace, jti, expires_at, replay))
 
+    def take(self) -> list[tuple[str, str, datetime, Callable[[], OAuth2Error]]]:
+        """Hand the claims over to a statement that records them itself (and empty the ledger)."""
+        pending, self._pending = self._pending, []
+        return pending
+
     @property
     def unsettled(self) -> bool:
         return bool(self._pending)
