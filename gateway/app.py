@@ -43,6 +43,7 @@ from gateway.settings import Settings, get_settings
 
 API_VERSION = "0.1.0"
 FETCH_THREADS = 16
+REQUEST_THREADS = 40
 
 
 class GatewayApp(FastAPI):
@@ -72,6 +73,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.audit_sequencer = create_sequencer(engine, app.state.keys, settings)
         if settings.audit_sequencer_thread:
             app.state.audit_sequencer.start()
+        # Routes that do their database work in one hop run it on these threads
+        # (gateway.database.run_in_session); as many as AnyIO's default pool.
+        app.state.request_executor = ThreadPoolExecutor(
+            max_workers=REQUEST_THREADS, thread_name_prefix="request"
+        )
         # The loan-application bundle asks every registry at once from these threads.
         app.state.fetch_executor = ThreadPoolExecutor(
             max_workers=FETCH_THREADS, thread_name_prefix="registry-fetch"
@@ -99,11 +105,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
         finally:
             app.state.fetch_executor.shutdown(wait=True)
+            app.state.request_executor.shutdown(wait=True)
             app.state.audit_sequencer.stop()
             app.state.registries.close()
             engine.dispose()
 
     app = GatewayApp(
+        # OpenTelemetry is not set up (metrics are Prometheus, gateway.metrics); FastAPI's
+        # own check for a configured provider read the environment on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="Samtykke gateway",
         version=API_VERSION,
         description=(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from gateway.database import DbSession, in_session
+from gateway.database import DbSession, run_in_session
 from gateway.keys import KeyPurpose, KeyStore
 from gateway.oauth import par, token_management
 from gateway.oauth.metadata import JWKS_PATH, authorization_server_metadata
@@ -158,8 +157,7 @@ async def token(request: Request) -> Response:
     # here only ever spends something (a code, a jti) or records a refusal, so one that
     # stands while a later one fails errs toward refusing, and no token is answered
     # before all of them have committed.
-    factory = request.app.state.statement_sessionmaker
-    return await anyio.to_thread.run_sync(in_session, factory, answer)
+    return await run_in_session(request, request.app.state.statement_sessionmaker, answer)
 
 
 @router.post(
