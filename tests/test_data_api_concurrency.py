@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samtykke_client import SamtykkeError
 from samtykke_client.client import DATA_SCOPE
 from sqlalchemy import Engine
 
@@ -111,3 +112,42 @@ def test_a_fetch_holds_no_pooled_connection_while_the_registry_answers(
         entry.outcome
         for entry in world.audit(consent_id, event_type="data:summertskattegrunnlag:read")
     ] == ["success"]
+
+
+def test_of_two_fetches_under_a_one_time_consent_only_one_is_answered(
+    quiet_world: DataWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both reach the registry at once (no lock is held across the call: with one, the
+    second waits for the first, which waits for it at the barrier, and both time out);
+    the consent is locked and checked again afterwards, so only the first is answered."""
+    world = quiet_world
+    consent_id = world.accepted_consent(KARI, one_time=True)
+    skatteetaten = world.app.state.registries.skatteetaten
+    asked = skatteetaten.summert_skattegrunnlag
+    both_asking = threading.Barrier(2)
+
+    def together(*args: Any, **kwargs: Any) -> Any:
+        # Both fetches have passed the consent check before either is answered.
+        both_asking.wait(timeout=30)
+        return asked(*args, **kwargs)
+
+    monkeypatch.setattr(skatteetaten, "summert_skattegrunnlag", together)
+    clients = [world.client(), world.client()]
+    for client in clients:
+        client.access_token(DATA_SCOPE, client.consent_details(consent_id, KARI))
+
+    def fetch(client: Any) -> str:
+        try:
+            client.summert_skattegrunnlag(consent_id, KARI)
+        except SamtykkeError as refused:
+            return f"{refused.status} {refused.code}"
+        return "200"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(fetch, clients))
+    for client in clients:
+        client.close()
+
+    assert outcomes == ["200", "403 used"]
+    reads = world.audit(consent_id, event_type="data:summertskattegrunnlag:read")
+    assert sorted(entry.outcome for entry in reads) == ["denied", "success"]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, or_, select
+from sqlalchemy import Row, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from consent.audit.events import ActorType
@@ -47,6 +47,23 @@ def view_columns(session: Session, consent_id: str) -> Row[Any] | None:
 def get_for_update(session: Session, consent_id: str) -> Consent | None:
     """The consent, row-locked on PostgreSQL so that two answers cannot race."""
     return session.get(Consent, consent_id, with_for_update=True)
+
+
+def get_locked(session: Session, consent_id: str) -> Consent | None:
+    """The consent, current and locked until the session's transaction ends, on both databases.
+
+    PostgreSQL: `SELECT ... FOR UPDATE`. SQLite has no row locks: a no-op
+    UPDATE of the row first takes the database's one write lock (waiting for
+    any other writer), so the read that follows sees the latest commit and no
+    other transaction writes before this one ends.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Consent).where(Consent.id == consent_id).values(id=Consent.id),
+            execution_options={"synchronize_session": False},
+        )
+        return session.get(Consent, consent_id, populate_existing=True)
+    return get_for_update(session, consent_id)
 
 
 def add(session: Session, consent: Consent) -> Consent:

@@ -280,14 +280,14 @@ class DataService:
     ) -> Consent:
         """The consent to record the answer against, once the registry has answered.
 
-        A one-time consent is locked now (on PostgreSQL; SQLite has one writer
-        at a time) and checked again, so that of two fetches under it only the
+        A one-time consent is locked now (`repository.get_locked`, on both
+        databases) and checked again, so that of two fetches under it only the
         first is answered; the lock is held from here to the commit, never
         while a registry is asked. Others are the consent as read.
         """
         if not consent.one_time:
             return consent
-        locked = repository.get_for_update(self.session, consent.id)
+        locked = repository.get_locked(self.session, consent.id)
         if locked is None:
             raise RuntimeError("a consent was deleted while it was being used")
         for product, metadata in checks:
