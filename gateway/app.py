@@ -13,7 +13,11 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from consent.quotas.limiter import RateLimiter
-from consent.storage.database import create_database_engine, create_session_factory
+from consent.storage.database import (
+    create_database_engine,
+    create_session_factory,
+    create_statement_session_factory,
+)
 from gateway import api_docs, health, metrics, registries
 from gateway.answers import routes as answer_routes
 from gateway.audit import endpoints as audit_endpoints
@@ -40,6 +44,7 @@ from gateway.settings import Settings, get_settings
 
 API_VERSION = "0.1.0"
 FETCH_THREADS = 16
+REQUEST_THREADS = 40
 
 
 class GatewayApp(FastAPI):
@@ -58,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_database_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_session_factory(engine)
+        # The hot paths' sessions: on PostgreSQL each of their statements commits by itself.
+        app.state.statement_sessionmaker = create_statement_session_factory(engine)
         app.state.rate_limiter = RateLimiter(
             engine, limit=settings.bank_requests_per_minute, window_seconds=60, clock=time.time
         )
@@ -72,6 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         backlogs = (SequencingLag(engine), PushBacklog(engine))
         for backlog in backlogs:
             app.state.metrics.registry.register(backlog)
+        # Routes that do their database work in one hop run it on these threads
+        # (gateway.database.run_in_session); as many as AnyIO's default pool.
+        app.state.request_executor = ThreadPoolExecutor(
+            max_workers=REQUEST_THREADS, thread_name_prefix="request"
+        )
         # The loan-application bundle asks every registry at once from these threads.
         app.state.fetch_executor = ThreadPoolExecutor(
             max_workers=FETCH_THREADS, thread_name_prefix="registry-fetch"
@@ -99,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
         finally:
             app.state.fetch_executor.shutdown(wait=True)
+            app.state.request_executor.shutdown(wait=True)
             app.state.audit_sequencer.stop()
             for backlog in backlogs:
                 app.state.metrics.registry.unregister(backlog)
@@ -106,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
 
     app = GatewayApp(
+        # OpenTelemetry is not set up (metrics are Prometheus, gateway.metrics); FastAPI's
+        # own check for a configured provider read the environment on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="Samtykke gateway",
         version=API_VERSION,
         description=(

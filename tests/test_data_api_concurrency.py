@@ -1,9 +1,11 @@
 """Many consented fetches at once: every one is answered, none waits on the pool for good.
 
-A fetch needs a pooled connection for the token's standing, one for the bank's
-quota (its own transaction) and one for the request itself. Should a request
-hold one while it waits for another, more requests at once than the pool has
-connections leave every connection held by a request that waits for a second:
+A fetch takes a pooled connection for its one statement before the registry
+call (the proof's jti, the token's standing, the consent), now and then one
+for the bank's quota (its own transaction), and one for the request's audit
+record after the registry answered. Should a request hold one while it waits
+for another, or while the registry answers, more requests at once than the
+pool has connections leave every connection held by a request that waits:
 the process answers `database-unavailable` until the pool's wait runs out.
 """
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samtykke_client import SamtykkeError
 from samtykke_client.client import DATA_SCOPE
 from sqlalchemy import Engine
 
@@ -60,3 +63,91 @@ def test_more_fetches_at_once_than_the_pool_has_connections_are_all_answered(
 
     assert len(answers) == AT_ONCE * ROUNDS
     assert all(answer["data"]["personidentifikator"] == KARI for answer in answers)
+
+
+@pytest.fixture
+def quiet_world(
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[DataWorld]:
+    # Nothing in the gateway process takes a pooled connection but the requests themselves.
+    with data_world(
+        database_url,
+        engine,
+        tmp_path / "keys",
+        monkeypatch,
+        audit_sequencer_thread=False,
+        push_worker_in_gateway=False,
+        expiry_sweep_seconds=0,
+    ) as world:
+        yield world
+
+
+@pytest.mark.postgres_only
+def test_a_fetch_holds_no_pooled_connection_while_the_registry_answers(
+    quiet_world: DataWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = quiet_world
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("the connection pool this guards is PostgreSQL's")
+    consent_id = world.accepted_consent()
+    state = world.app.state
+    skatteetaten = state.registries.skatteetaten
+    asked = skatteetaten.summert_skattegrunnlag
+    held_while_asking: list[int] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        # Called in the gateway's request thread, at the moment the registry is asked.
+        held_while_asking.append(state.engine.pool.checkedout())
+        return asked(*args, **kwargs)
+
+    monkeypatch.setattr(skatteetaten, "summert_skattegrunnlag", watched)
+    with world.client() as client:
+        client.access_token(DATA_SCOPE, client.consent_details(consent_id, KARI))
+        answer = client.summert_skattegrunnlag(consent_id, KARI)
+
+    assert answer["data"]["personidentifikator"] == KARI
+    assert held_while_asking == [0]
+    # The answer was recorded all the same, after the registry answered.
+    assert [
+        entry.outcome
+        for entry in world.audit(consent_id, event_type="data:summertskattegrunnlag:read")
+    ] == ["success"]
+
+
+def test_of_two_fetches_under_a_one_time_consent_only_one_is_answered(
+    quiet_world: DataWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both reach the registry at once (no lock is held across the call: with one, the
+    second waits for the first, which waits for it at the barrier, and both time out);
+    the consent is locked and checked again afterwards, so only the first is answered."""
+    world = quiet_world
+    consent_id = world.accepted_consent(KARI, one_time=True)
+    skatteetaten = world.app.state.registries.skatteetaten
+    asked = skatteetaten.summert_skattegrunnlag
+    both_asking = threading.Barrier(2)
+
+    def together(*args: Any, **kwargs: Any) -> Any:
+        # Both fetches have passed the consent check before either is answered.
+        both_asking.wait(timeout=30)
+        return asked(*args, **kwargs)
+
+    monkeypatch.setattr(skatteetaten, "summert_skattegrunnlag", together)
+    clients = [world.client(), world.client()]
+    for client in clients:
+        client.access_token(DATA_SCOPE, client.consent_details(consent_id, KARI))
+
+    def fetch(client: Any) -> str:
+        try:
+            client.summert_skattegrunnlag(consent_id, KARI)
+        except SamtykkeError as refused:
+            return f"{refused.status} {refused.code}"
+        return "200"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(fetch, clients))
+    for client in clients:
+        client.close()
+
+    assert outcomes == ["200", "403 used"]
+    reads = world.audit(consent_id, event_type="data:summertskattegrunnlag:read")
+    assert sorted(entry.outcome for entry in reads) == ["denied", "success"]

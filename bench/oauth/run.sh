@@ -14,6 +14,9 @@
 # Knobs (env): ROUNDS=3 CONNS=32 DURATION=10 WARMUP=10 N=15000 N_WARMUP=12000 PORT=8400
 #   PG_ADMIN_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres PEER=1 (0: skip the peer)
 #   PEER_SOURCE (default: ../shared/bench-peers/oidc-provider from the repository root)
+#   PROFILE=1: py-spy (in .venv/bin; --gil: the thread holding the GIL, --nonblocking)
+#   samples the gateway during each measurement and
+#   writes bench/results/oauth/profile-<round>.txt (the hottest functions, self and total)
 set -euo pipefail
 echo "[bench/oauth] command: $(printf '%q ' env ROUNDS="${ROUNDS:-3}" CONNS="${CONNS:-32}" PEER="${PEER:-1}" "$0" "$@")"
 echo "[bench/oauth] load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -27,6 +30,7 @@ N=${N:-15000}
 N_WARMUP=${N_WARMUP:-12000}
 PORT=${PORT:-8400}
 PEER=${PEER:-1}
+PROFILE=${PROFILE:-0}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}
 peer_source() { # the peer beside this repository, or beside the main checkout of a worktree
   local candidate=../shared/bench-peers/oidc-provider
@@ -123,8 +127,20 @@ for round in $(seq "$ROUNDS"); do
   wrk_run "$ISSUER/oauth/token" "$RUN/warmup.txt" "$WARMUP" >/dev/null
   log "round $round: token measure ${DURATION}s (c=$CONNS)"
   cpu_before=$(cpu_ticks "$SERVER_PID")
+  SPY_PID=
+  if [ "$PROFILE" = 1 ]; then
+    .venv/bin/py-spy record -p "$SERVER_PID" -d "$DURATION" -r 100 --gil --nonblocking --format raw \
+      -o "$RUN/profile-$round.raw" >/dev/null 2>&1 &
+    SPY_PID=$!
+  fi
   token=$(wrk_run "$ISSUER/oauth/token" "$RUN/measure.txt" "$DURATION")
   cpu_after=$(cpu_ticks "$SERVER_PID")
+  if [ -n "$SPY_PID" ]; then
+    mkdir -p bench/results/oauth
+    wait "$SPY_PID" || true
+    $PY -m bench.profile_top "$RUN/profile-$round.raw" >"bench/results/oauth/profile-$round.txt"
+    log "round $round: profile in bench/results/oauth/profile-$round.txt"
+  fi
   rss_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")
   # The gateway's own CPU per token: steadier than rps on a shared machine.
   token=$($PY -c 'import json,sys,os; r=json.loads(sys.argv[1]); t=(int(sys.argv[3])-int(sys.argv[2]))/os.sysconf("SC_CLK_TCK"); r["cpu_ms_per_request"]=round(1000*t/max(r["requests"],1),3); r["rss_mib"]=round(int(sys.argv[4])/1024,1); print(json.dumps(r))' "$token" "$cpu_before" "$cpu_after" "$rss_kib")

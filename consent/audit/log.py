@@ -14,6 +14,7 @@ session, and the unit of work was a fifth of a token request's CPU time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -28,24 +29,26 @@ class AppendedEntry:
     entry_id: str
 
 
+def entry_values(event: AuditEvent) -> dict[str, Any]:
+    """The row an event becomes, for `append` and for statements that insert it with others."""
+    return {
+        "entry_id": event.entry_id,
+        "occurred_at": as_utc(event.occurred_at),
+        "event_type": event.event_type,
+        "actor_type": event.actor_type.value,
+        "actor_id": event.actor_id,
+        "outcome": event.outcome.value,
+        "subject": event.subject,
+        "consent_id": event.consent_id,
+        "data_product": event.data_product,
+        "correlation_id": event.correlation_id,
+        "details": dict(event.details),
+    }
+
+
 def append(session: Session, event: AuditEvent) -> AppendedEntry:
     # The caller's pending changes go first, as the unit of work would order
     # them: the record never reaches the database ahead of what it describes.
     session.flush()
-    row_id = repository.insert_entry(
-        session,
-        {
-            "entry_id": event.entry_id,
-            "occurred_at": as_utc(event.occurred_at),
-            "event_type": event.event_type,
-            "actor_type": event.actor_type.value,
-            "actor_id": event.actor_id,
-            "outcome": event.outcome.value,
-            "subject": event.subject,
-            "consent_id": event.consent_id,
-            "data_product": event.data_product,
-            "correlation_id": event.correlation_id,
-            "details": dict(event.details),
-        },
-    )
+    row_id = repository.insert_entry(session, entry_values(event))
     return AppendedEntry(id=row_id, entry_id=event.entry_id)

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import TextClause, bindparam, delete, select, text, update
+from sqlalchemy import (
+    Row,
+    Select,
+    TextClause,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from consent.audit import repository as audit_repository
+from consent.audit.models import AuditEntry
 from consent.authorization.models import (
     AuthorizationCode,
     PushedAuthorizationRequest,
@@ -17,6 +31,7 @@ from consent.authorization.models import (
     UsedJti,
 )
 from consent.clients.models import Client, ClientStatus
+from consent.consents.models import Consent
 
 
 def _use_jtis_statement(rows: int) -> TextClause:
@@ -52,6 +67,81 @@ def use_jtis(
     for i, (namespace, jti, expires_at) in enumerate(entries):
         params |= {f"namespace{i}": namespace, f"jti{i}": jti, f"expires_at{i}": expires_at}
     rows = session.connection().execute(_USE_JTIS[len(entries)], params)
+    inserted = {(row[0], row[1]) for row in rows}
+    return {(namespace, jti) for namespace, jti, _ in entries} - inserted
+
+
+_ENTRY_COLUMNS = (
+    "entry_id",
+    "occurred_at",
+    "event_type",
+    "actor_type",
+    "actor_id",
+    "outcome",
+    "subject",
+    "consent_id",
+    "data_product",
+    "correlation_id",
+    "details",
+)
+
+
+def _jtis_then_entry_statement(rows: int) -> TextClause:
+    """PostgreSQL: record `rows` jtis and, only when none was used before, an audit entry.
+
+    One statement is one round trip and one commit: the INSERT of the jtis and
+    the INSERT of the entry are data-modifying CTEs, and the entry's INSERT
+    selects its row only when every jti was new. Returns the new jtis. Text,
+    so that it is compiled once (SQLAlchemy does not cache the compiled form
+    of a multi-row VALUES).
+    """
+    values = ", ".join(f"(:namespace{i}, :jti{i}, :expires_at{i})" for i in range(rows))
+    typed = {"occurred_at": "TIMESTAMP WITH TIME ZONE", "details": "JSON"}
+    selected = ", ".join(
+        f"CAST(:{name} AS {typed[name]})" if name in typed else f"CAST(:{name} AS VARCHAR)"
+        for name in _ENTRY_COLUMNS
+    )
+    statement = text(
+        "WITH used AS ("  # noqa: S608  (no input in the SQL text)
+        f"INSERT INTO used_jtis (namespace, jti, expires_at) VALUES {values} "
+        "ON CONFLICT DO NOTHING RETURNING namespace, jti), "
+        f"entry AS (INSERT INTO audit_entries ({', '.join(_ENTRY_COLUMNS)}) "
+        f"SELECT {selected} WHERE (SELECT count(*) FROM used) = {rows} RETURNING id) "
+        "SELECT namespace, jti FROM used"
+    )
+    columns = AuditEntry.__table__.c
+    expiry_type = UsedJti.__table__.c.expires_at.type
+    return statement.bindparams(
+        *(bindparam(f"expires_at{i}", type_=expiry_type) for i in range(rows)),
+        *(bindparam(name, type_=columns[name].type) for name in _ENTRY_COLUMNS),
+    )
+
+
+_USE_JTIS_THEN_ENTRY = {rows: _jtis_then_entry_statement(rows) for rows in (1, 2)}
+
+
+def use_jtis_then_append(
+    session: Session,
+    entries: Sequence[tuple[str, str, datetime]],
+    entry: Mapping[str, Any],
+) -> set[tuple[str, str]]:
+    """`use_jtis`, and the audit entry (`consent.audit.log.entry_values`) when none was reused.
+
+    On PostgreSQL both are one statement (one round trip); elsewhere two, in
+    the session's transaction. Either way the entry is written only when
+    every jti was new, and nothing is written twice.
+    """
+    session.flush()  # as consent.audit.log.append: what the entry describes goes first
+    dialect = session.get_bind().dialect.name
+    if dialect != "postgresql" or len(entries) not in _USE_JTIS_THEN_ENTRY:
+        reused = use_jtis(session, entries)
+        if not reused:
+            audit_repository.insert_entry(session, dict(entry))
+        return reused
+    params: dict[str, object] = dict(entry)
+    for i, (namespace, jti, expires_at) in enumerate(entries):
+        params |= {f"namespace{i}": namespace, f"jti{i}": jti, f"expires_at{i}": expires_at}
+    rows = session.connection().execute(_USE_JTIS_THEN_ENTRY[len(entries)], params)
     inserted = {(row[0], row[1]) for row in rows}
     return {(namespace, jti) for namespace, jti, _ in entries} - inserted
 
@@ -98,11 +188,135 @@ _STANDING = (
 def token_standing(session: Session, jti: str, client_id: str) -> TokenStanding:
     """Checked on every use of a token, so a revocation or a disabled client counts at once."""
     row = session.execute(_STANDING, {"jti": jti, "client_id": client_id}).first()
-    if row is None or row[0] != ClientStatus.ACTIVE.value:
+    if row is None:
         return TokenStanding.CLIENT_INACTIVE
-    if row[1] is not None:
+    return standing_of(row[0], row[1])
+
+
+def standing_of(client_status: str | None, revocation: str | None) -> TokenStanding:
+    """A token's standing from its client's status and its revocation's key (None: none)."""
+    if client_status != ClientStatus.ACTIVE.value:
+        return TokenStanding.CLIENT_INACTIVE
+    if revocation is not None:
         return TokenStanding.REVOKED
     return TokenStanding.USABLE
+
+
+# The token endpoint's one read: its client's version and the consent the request names.
+_CLIENT_AND_CONSENT = (
+    select(
+        Client.status.label("client_status"),
+        Client.updated_at.label("client_updated_at"),
+        Consent.id,
+        Consent.status,
+        Consent.party_type,
+        Consent.person,
+        Consent.organisation_number,
+        Consent.bank_organisation_number,
+        Consent.valid_to,
+        Consent.request_expires_at,
+        Consent.accepted_at,
+        Consent.consent_rights,
+        Consent.one_time,
+    )
+    .select_from(Client)
+    .outerjoin(Consent, Consent.id == bindparam("consent_id"))
+    .where(Client.client_id == bindparam("client_id"))
+)
+
+
+def client_version_and_consent(
+    session: Session, client_id: str, consent_id: str
+) -> Row[Any] | None:
+    """The client's status and last change, and the consent's columns (None when it is not
+    there), in one statement; None when there is no such client."""
+    result = session.execute(
+        _CLIENT_AND_CONSENT, {"client_id": client_id, "consent_id": consent_id}
+    )
+    return cast("Row[Any] | None", result.first())
+
+
+# What a data request reads: the token's standing and the consent it names, from a
+# one-row base so that a missing client, revocation or consent is a NULL, not no row.
+_REQUEST_COLUMNS = (
+    Client.status.label("client_status"),
+    RevokedToken.jti.label("revoked_jti"),
+    Consent.id,
+    Consent.status,
+    Consent.party_type,
+    Consent.person,
+    Consent.organisation_number,
+    Consent.authority_role,
+    Consent.bank_organisation_number,
+    Consent.client_id,
+    Consent.valid_to,
+    Consent.request_expires_at,
+    Consent.accepted_at,
+    Consent.consent_rights,
+    Consent.one_time,
+)
+
+
+def _request_state_statement(new_jtis: Any) -> Select[Any]:
+    one = select(literal(1).label("one")).subquery("one")
+    return (
+        select(new_jtis.label("new_jtis"), *_REQUEST_COLUMNS)
+        .select_from(one)
+        .outerjoin(Client, Client.client_id == bindparam("client_id"))
+        .outerjoin(RevokedToken, RevokedToken.jti == bindparam("token_jti"))
+        .outerjoin(Consent, Consent.id == bindparam("consent_id"))
+    )
+
+
+def _spend_and_read_statement() -> Select[Any]:
+    """PostgreSQL: record one jti and read the request's state, in one statement."""
+    used = (
+        postgresql.insert(UsedJti)
+        .values(
+            namespace=bindparam("namespace0"),
+            jti=bindparam("jti0"),
+            expires_at=bindparam("expires_at0", type_=UsedJti.__table__.c.expires_at.type),
+        )
+        .on_conflict_do_nothing()
+        .returning(UsedJti.jti)
+        .cte("used")
+    )
+    return _request_state_statement(select(func.count()).select_from(used).scalar_subquery())
+
+
+_READ_REQUEST_STATE = _request_state_statement(literal(0))
+_SPEND_AND_READ = _spend_and_read_statement()
+
+
+def spend_jti_and_read(
+    session: Session,
+    jti: tuple[str, str, datetime] | None,
+    *,
+    client_id: str,
+    token_jti: str,
+    consent_id: str | None,
+) -> tuple[bool, Row[Any]]:
+    """Record a resource request's proof jti and read what the request is checked against.
+
+    Returns whether the jti was new, and a row with the client's status
+    (`client_status`, None: no such client), the token's revocation
+    (`revoked_jti`, None: not revoked) and the consent's columns (`id` None:
+    no such consent). On PostgreSQL this is one statement: committed by
+    itself in a statement session, the jti is spent before anything else is
+    done for the request.
+    """
+    params: dict[str, object] = {
+        "client_id": client_id,
+        "token_jti": token_jti,
+        "consent_id": consent_id,
+    }
+    if jti is not None and session.get_bind().dialect.name == "postgresql":
+        namespace, value, expires_at = jti
+        params |= {"namespace0": namespace, "jti0": value, "expires_at0": expires_at}
+        row = session.execute(_SPEND_AND_READ, params).one()
+        return bool(row.new_jtis), row
+    fresh = jti is None or not use_jtis(session, [jti])
+    return fresh, session.execute(_READ_REQUEST_STATE, params).one()
 
 
 def is_revoked(session: Session, jti: str) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from consent.audit.events import ActorType
@@ -22,9 +23,47 @@ def get(session: Session, consent_id: str) -> Consent | None:
     return session.get(Consent, consent_id)
 
 
+_VIEW_COLUMNS = select(
+    Consent.id,
+    Consent.status,
+    Consent.party_type,
+    Consent.person,
+    Consent.organisation_number,
+    Consent.bank_organisation_number,
+    Consent.valid_to,
+    Consent.request_expires_at,
+    Consent.accepted_at,
+    Consent.consent_rights,
+    Consent.one_time,
+).where(Consent.id == bindparam("consent_id"))
+
+
+def view_columns(session: Session, consent_id: str) -> Row[Any] | None:
+    """What a check of the consent reads, as columns (no ORM object is built or tracked)."""
+    row: Row[Any] | None = session.execute(_VIEW_COLUMNS, {"consent_id": consent_id}).first()
+    return row
+
+
 def get_for_update(session: Session, consent_id: str) -> Consent | None:
     """The consent, row-locked on PostgreSQL so that two answers cannot race."""
     return session.get(Consent, consent_id, with_for_update=True)
+
+
+def get_locked(session: Session, consent_id: str) -> Consent | None:
+    """The consent, current and locked until the session's transaction ends, on both databases.
+
+    PostgreSQL: `SELECT ... FOR UPDATE`. SQLite has no row locks: a no-op
+    UPDATE of the row first takes the database's one write lock (waiting for
+    any other writer), so the read that follows sees the latest commit and no
+    other transaction writes before this one ends.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Consent).where(Consent.id == consent_id).values(id=Consent.id),
+            execution_options={"synchronize_session": False},
+        )
+        return session.get(Consent, consent_id, populate_existing=True)
+    return get_for_update(session, consent_id)
 
 
 def add(session: Session, consent: Consent) -> Consent:

@@ -90,3 +90,17 @@ def create_database_engine(url: str, *, pool_size: int = 10) -> Engine:
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     # expire_on_commit=False: objects stay readable after the request's commit.
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def create_statement_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for paths whose every write is one statement that must stand on its own.
+
+    On PostgreSQL each statement commits by itself (autocommit): no BEGIN and
+    no COMMIT round trip around a path that reads in one statement and writes
+    in another. Callers still call `commit()` at the end, which SQLite (an
+    ordinary transaction there) needs and PostgreSQL ignores. Use them only
+    where no two statements have to succeed or fail together.
+    """
+    if engine.dialect.name != "postgresql":
+        return create_session_factory(engine)
+    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))

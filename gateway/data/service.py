@@ -41,6 +41,33 @@ class DataCaller:
     bank: str  # organisation number from the token's consumer claim
     correlation_id: str
     now: datetime
+    # The consent the token names, as read with the token's standing for this request
+    # (`consent_read`; None: no such consent). A copy, not tracked by any session.
+    consent: Consent | None = None
+    consent_read: bool = False
+
+
+# What a fetch reads of a consent (`consent.authorization.repository.spend_jti_and_read`).
+_CONSENT_COLUMNS = (
+    "id",
+    "status",
+    "party_type",
+    "person",
+    "organisation_number",
+    "authority_role",
+    "bank_organisation_number",
+    "client_id",
+    "valid_to",
+    "request_expires_at",
+    "accepted_at",
+    "consent_rights",
+    "one_time",
+)
+
+
+def consent_of(row: Any) -> Consent:
+    """A consent read as columns, as a Consent no session tracks (nothing writes it back)."""
+    return Consent(**{name: getattr(row, name) for name in _CONSENT_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -174,10 +201,12 @@ class DataService:
                 event=event,
                 product=product,
             )
-        consent = repository.get(self.session, reference.consent_id)
-        if consent is not None and consent.one_time:
-            # Serialise fetches under one one-time consent, so only the first uses it.
-            consent = repository.get_for_update(self.session, reference.consent_id)
+        if self.caller.consent_read:
+            consent = self.caller.consent
+            if consent is not None and consent.id != reference.consent_id:
+                raise RuntimeError("the consent read is not the one the token names")
+        else:
+            consent = repository.get(self.session, reference.consent_id)
         if consent is None:
             raise self._refuse(
                 ProblemError(403, "consent-not-found", "No such consent for this bank"),
@@ -246,6 +275,25 @@ class DataService:
             details={"metadata": dict(metadata)},
         )
 
+    def _settled(
+        self, consent: Consent, checks: list[tuple[DataProduct, Mapping[str, str]]], event: str
+    ) -> Consent:
+        """The consent to record the answer against, once the registry has answered.
+
+        A one-time consent is locked now (`repository.get_locked`, on both
+        databases) and checked again, so that of two fetches under it only the
+        first is answered; the lock is held from here to the commit, never
+        while a registry is asked. Others are the consent as read.
+        """
+        if not consent.one_time:
+            return consent
+        locked = repository.get_locked(self.session, consent.id)
+        if locked is None:
+            raise RuntimeError("a consent was deleted while it was being used")
+        for product, metadata in checks:
+            self._check(locked, product, metadata, event)
+        return locked
+
     def _use_up(self, consent: Consent) -> None:
         if consent.one_time:
             lifecycle.mark_used(
@@ -287,6 +335,7 @@ class DataService:
                 product=product,
                 outcome=Outcome.FAILED,
             ) from None
+        consent = self._settled(consent, [(product, metadata)], event)
         self._record_success(consent, product, metadata)
         self._use_up(consent)
         return self._answer(consent, product, fetched)
@@ -319,13 +368,19 @@ class DataService:
             )
             for product, metadata in plans
         ]
-        parts: dict[str, Any] = {}
-        failures: list[ProblemError] = []
+        outcomes: list[tuple[DataProduct, dict[str, str], Fetched | registry_errors.RegistryError]]
+        outcomes = []
         for product, metadata, future in futures:
             try:
-                fetched = future.result()
-            except registry_errors.RegistryError as error:
-                problem = registry_problem(error)
+                outcomes.append((product, metadata, future.result()))
+            except registry_errors.RegistryError as failed:
+                outcomes.append((product, metadata, failed))
+        consent = self._settled(consent, [(p, m) for p, m in plans], event)
+        parts: dict[str, Any] = {}
+        failures: list[ProblemError] = []
+        for product, metadata, fetched in outcomes:
+            if isinstance(fetched, registry_errors.RegistryError):
+                problem = registry_problem(fetched)
                 failures.append(problem)
                 self._audit(
                     read_event_type(product),

@@ -86,7 +86,12 @@ class ClientCache:
         self._lock = threading.Lock()
 
     def get(self, session: Session, client_id: str) -> Client | None:
-        version = repository.version_of(session, client_id)
+        return self.at_version(session, client_id, repository.version_of(session, client_id))
+
+    def at_version(
+        self, session: Session, client_id: str, version: tuple[str, datetime] | None
+    ) -> Client | None:
+        """The record, given the version just read from the database (None: no such client)."""
         if version is None or version[0] != ClientStatus.ACTIVE.value:
             with self._lock:
                 self._records.pop(client_id, None)

@@ -9,14 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from consent.authorization import repository as authorization_repository
 from consent.consents import repository as consent_repository
 from consent.consents.lifecycle import expiry_due
 from consent.consents.states import ConsentStatus
-from consent.parties import ORGANISATION_URN_PREFIX, PERSON_URN_PREFIX
+from consent.parties import ORGANISATION_URN_PREFIX, PERSON_URN_PREFIX, PartyType
+
+if TYPE_CHECKING:
+    from consent.consents.models import Consent
 
 
 @dataclass(frozen=True)
@@ -62,20 +67,36 @@ class InMemoryConsentLookup:
 
 
 class RepositoryConsentLookup:
-    """The consent domain's own records, read in the token request's transaction."""
+    """The consent domain's own records, read in the token request's transaction.
+
+    Columns, not ORM objects: the token endpoint reads a consent on every
+    request and never changes it.
+    """
 
     def __init__(self, clock: Callable[[], datetime]) -> None:
         self.clock = clock
 
     def find(self, session: Session, consent_id: str) -> ConsentView | None:
-        consent = consent_repository.get(session, consent_id)
-        if consent is None:
-            return None
+        row = consent_repository.view_columns(session, consent_id)
+        return self._view(row) if row is not None else None
+
+    def find_with_client_version(
+        self, session: Session, client_id: str, consent_id: str
+    ) -> tuple[tuple[str, datetime] | None, ConsentView | None]:
+        """The client's (status, updated_at) and the consent, in one round trip."""
+        row = authorization_repository.client_version_and_consent(session, client_id, consent_id)
+        if row is None:
+            return None, None
+        version = (row.client_status, row.client_updated_at)
+        return version, self._view(row) if row.id is not None else None
+
+    def _view(self, consent: Row[Any]) -> ConsentView:
+        organisation = consent.party_type == PartyType.ORGANISATION.value
         return ConsentView(
             id=consent.id,
             # A consent past its time counts as expired even before the sweeper has run.
             status=ConsentStatus.EXPIRED.value
-            if expiry_due(consent, self.clock())
+            if expiry_due(cast("Consent", consent), self.clock())  # the columns it reads
             else consent.status,
             person=consent.person,
             bank_organisation_number=consent.bank_organisation_number,
@@ -83,5 +104,5 @@ class RepositoryConsentLookup:
             accepted_at=consent.accepted_at,
             consent_rights=list(consent.consent_rights),
             one_time=consent.one_time,
-            organisation_number=consent.party.id if consent.party.is_organisation else None,
+            organisation_number=consent.organisation_number if organisation else None,
         )

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from gateway.database import DbSession
+from gateway.database import DbSession, run_in_session
 from gateway.keys import KeyPurpose, KeyStore
 from gateway.oauth import par, token_management
 from gateway.oauth.metadata import JWKS_PATH, authorization_server_metadata
@@ -142,12 +143,21 @@ def _public_url(request: Request) -> str:
     responses={200: {"model": TokenAnswer}, **oauth_errors(400, 401)},
     openapi_extra=TOKEN_FORM,
 )
-async def token(request: Request, session: DbSession) -> Response:
+async def token(request: Request) -> Response:
     oauth_request = await from_starlette(request, _public_url(request))
-    # Authlib and the session are synchronous: run them off the event loop.
-    server = build_server(request, session)
-    response: Response = await run_in_threadpool(server.create_token_response, oauth_request)
-    return response
+
+    def answer(session: Session) -> Response:
+        response: Response = build_server(request, session).create_token_response(oauth_request)
+        return response
+
+    # Authlib and the session are synchronous: one hop off the event loop does the
+    # request and its commit (the jtis and the audit record) before the answer leaves.
+    # Its statements commit one by one (PostgreSQL): a client and its consent are read in
+    # one, a consent token's jtis and audit record are written in one. Every other write
+    # here only ever spends something (a code, a jti) or records a refusal, so one that
+    # stands while a later one fails errs toward refusing, and no token is answered
+    # before all of them have committed.
+    return await run_in_session(request, request.app.state.statement_sessionmaker, answer)
 
 
 @router.post(

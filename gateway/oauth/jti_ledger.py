@@ -15,6 +15,8 @@ from datetime import datetime
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from sqlalchemy.orm import Session
 
+from consent.audit.events import AuditEvent
+from consent.audit.log import entry_values
 from consent.authorization import repository as authorization_repository
 
 
@@ -33,15 +35,26 @@ class JtiLedger:
         """Remember a jti to record; settle() raises `replay()` if it was used before."""
         self._pending.append((namespace, jti, expires_at, replay))
 
+    def take(self) -> list[tuple[str, str, datetime, Callable[[], OAuth2Error]]]:
+        """Hand the claims over to a statement that records them itself (and empty the ledger)."""
+        pending, self._pending = self._pending, []
+        return pending
+
     @property
     def unsettled(self) -> bool:
         return bool(self._pending)
 
-    def settle(self) -> None:
+    def settle(self, then_append: AuditEvent | None = None) -> None:
+        """Record the claimed jtis; with `then_append`, also that audit entry when none
+        was used before (on PostgreSQL in the same statement: one round trip)."""
         pending, self._pending = self._pending, []
-        reused = authorization_repository.use_jtis(
-            self.session, [(namespace, jti, expires) for namespace, jti, expires, _ in pending]
-        )
+        entries = [(namespace, jti, expires) for namespace, jti, expires, _ in pending]
+        if then_append is None:
+            reused = authorization_repository.use_jtis(self.session, entries)
+        else:
+            reused = authorization_repository.use_jtis_then_append(
+                self.session, entries, entry_values(then_append)
+            )
         for namespace, jti, _, replay in pending:
             if (namespace, jti) in reused:
                 raise replay()

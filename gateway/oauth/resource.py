@@ -11,9 +11,13 @@ the answer, or an audited refusal).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from consent.authorization import repository as authorization_repository
 from gateway.clock import epoch_seconds
 from gateway.oauth.dpop import DpopNonces, DpopProof, DpopVerifier, single_proof
 from gateway.oauth.errors import InvalidDpopProofError, UseDpopNonceError
@@ -69,6 +73,36 @@ def record_proofs(ledger: JtiLedger) -> None:
         ledger.settle()
     except InvalidDpopProofError as error:
         raise _refusal("invalid_dpop_proof", str(error.description)) from error
+
+
+def spend_proof_and_read(
+    request: Request, ledger: JtiLedger, access_token: AccessToken, consent_id: str | None
+) -> Row[Any]:
+    """Record the proof's jti claimed in `ledger` and read the token's standing and the
+    consent `consent_id`, in one statement committed by itself (PostgreSQL), on a
+    connection given back at once: nothing is held while the caller goes on.
+
+    The jti is spent before any other check of the request, so a refused proof
+    cannot be replayed either; a replay is refused here. The row is
+    `consent.authorization.repository.spend_jti_and_read`'s.
+    """
+    claims = ledger.take()
+    if len(claims) > 1:  # a resource request carries one proof; never more than one claim
+        raise RuntimeError("one proof per resource request")
+    jti = (claims[0][0], claims[0][1], claims[0][2]) if claims else None
+    with request.app.state.statement_sessionmaker() as session:
+        fresh, row = authorization_repository.spend_jti_and_read(
+            session,
+            jti,
+            client_id=access_token.client_id,
+            token_jti=access_token.token_id,
+            consent_id=consent_id,
+        )
+        session.commit()
+    if not fresh:
+        replay = claims[0][3]()
+        raise _refusal("invalid_dpop_proof", str(replay.description))
+    return row
 
 
 def _verify_proof(

@@ -19,10 +19,12 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from gateway.keys import KeyStore
+from gateway.oauth.authorization_details import parse_consent_reference
 from gateway.oauth.client_assertion import PrivateKeyJwtAuthentication
 from gateway.oauth.clients import PRIVATE_KEY_JWT, ClientCache, OAuthClient
-from gateway.oauth.consents import ConsentLookup
+from gateway.oauth.consents import ConsentLookup, ConsentView, RepositoryConsentLookup
 from gateway.oauth.dpop import DpopNonces, DpopVerifier
+from gateway.oauth.errors import InvalidAuthorizationDetailsError
 from gateway.oauth.grants import AuthorizationCodeGrant, ClientCredentialsGrant, ConsentGrant
 from gateway.oauth.jti_ledger import JtiLedger
 from gateway.oauth.keys import ClientKeys
@@ -55,6 +57,9 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
         self.client_cache = client_cache
         self.consent_lookup = consent_lookup
         self.now = now
+        # The consent a client-credentials request names, read with its client (one round trip).
+        self._named_consent: str | None = None
+        self._read_consents: dict[str, ConsentView | None] = {}
         self.jtis = JtiLedger(session)
         self.dpop = DpopVerifier(session, now=now, nonces=nonces, ledger=self.jtis)
         self.register_client_auth_method(
@@ -71,8 +76,21 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
         return self.issuer + TOKEN_PATH
 
     def query_client(self, client_id: str) -> OAuthClient | None:
-        record = self.client_cache.get(self.session, client_id)
+        consent_id, lookup = self._named_consent, self.consent_lookup
+        if consent_id is not None and isinstance(lookup, RepositoryConsentLookup):
+            # Read now, checked only where the grant checks it (after the client's proofs).
+            version, consent = lookup.find_with_client_version(self.session, client_id, consent_id)
+            self._read_consents = {consent_id: consent}
+            record = self.client_cache.at_version(self.session, client_id, version)
+        else:
+            record = self.client_cache.get(self.session, client_id)
         return OAuthClient(record) if record is not None else None
+
+    def find_consent(self, lookup: ConsentLookup, consent_id: str) -> ConsentView | None:
+        """The consent as read with the client in this request, else from `lookup`."""
+        if consent_id in self._read_consents:
+            return self._read_consents[consent_id]
+        return lookup.find(self.session, consent_id)
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         # Tokens are self-contained JWTs; only revocations are stored (token_management).
@@ -83,6 +101,12 @@ class AuthorizationServer(AuthlibAuthorizationServer):  # type: ignore[misc]
 
     def create_oauth2_request(self, request: Any) -> Any:
         # The route has already read the body into a StarletteOAuth2Request.
+        details = request.payload.data.get("authorization_details")
+        if details is not None and request.payload.data.get("grant_type") == "client_credentials":
+            try:
+                self._named_consent = parse_consent_reference(details).consent_id
+            except InvalidAuthorizationDetailsError:
+                self._named_consent = None  # refused by the grant, in its turn
         return request
 
     def handle_error_response(self, request: Any, error: OAuth2Error) -> Response:

@@ -54,15 +54,24 @@ _STANDING_REFUSALS = {
 
 def check_standing(session: Session, access_token: AccessToken) -> None:
     """Refuse a token that was revoked, or whose client was disabled, since it was issued."""
-    standing = authorization_repository.token_standing(
-        session, access_token.token_id, access_token.client_id
+    refuse_unless_usable(
+        authorization_repository.token_standing(
+            session, access_token.token_id, access_token.client_id
+        )
     )
+
+
+def refuse_unless_usable(standing: TokenStanding) -> None:
     if standing is not TokenStanding.USABLE:
         raise _unauthorized(_STANDING_REFUSALS[standing])
 
 
 def authenticate(
-    request: Request, ledger: JtiLedger | None = None, session: Session | None = None
+    request: Request,
+    ledger: JtiLedger | None = None,
+    session: Session | None = None,
+    *,
+    read_standing: bool = True,
 ) -> AccessToken:
     """The verified token of the request, still usable according to the database.
 
@@ -70,7 +79,9 @@ def authenticate(
     caller records it in its own transaction (`record_proofs`) and must commit
     that on every outcome, refusals included, or a refused proof could be
     replayed. The standing of the token is read in `session`, else in a
-    short session of its own.
+    short session of its own; `read_standing=False` leaves that to the caller,
+    which must read it before it answers (the data API reads it together with
+    the proof's jti and the consent: `gateway.oauth.resource.spend_proof_and_read`).
     """
     scheme, token = bearer_token(request)
     keys: KeyStore = request.app.state.keys
@@ -86,6 +97,8 @@ def authenticate(
         if verifier is None:
             raise _unauthorized("Sender-constrained tokens are not accepted here.")
         verifier(request, scheme, token, access_token, ledger)
+    if not read_standing:
+        return access_token
     if session is not None:
         check_standing(session, access_token)
     else:

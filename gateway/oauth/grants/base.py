@@ -12,7 +12,7 @@ from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from gateway.keys import KeyStore
 from gateway.oauth.clients import PRIVATE_KEY_JWT, OAuthClient
-from gateway.oauth.consents import ConsentLookup
+from gateway.oauth.consents import ConsentLookup, ConsentView
 from gateway.oauth.dpop import DpopProof, DpopVerifier, single_proof
 from gateway.oauth.jti_ledger import JtiLedger
 from gateway.oauth.tokens import issue_token_response
@@ -37,6 +37,8 @@ class GrantServer(Protocol):
 
     @property
     def token_endpoint(self) -> str: ...
+
+    def find_consent(self, lookup: ConsentLookup, consent_id: str) -> ConsentView | None: ...
 
 
 # How much of a refused scope parameter the audit record keeps.
@@ -90,9 +92,11 @@ class GatewayGrantMixin:
         scopes: list[str],
         proof: DpopProof | None,
         authorization_details: list[dict[str, Any]] | None = None,
+        audit: AuditEvent | None = None,
     ) -> dict[str, Any]:
+        """Record the request's jtis (and `audit`, in the same statement), then sign the token."""
         server = self.server
-        server.jtis.settle()  # the assertion's and the proof's jti, in one statement
+        server.jtis.settle(then_append=audit)  # the assertion's and the proof's jti
         return issue_token_response(
             server.keys,
             issuer=server.issuer,

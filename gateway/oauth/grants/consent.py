@@ -97,7 +97,7 @@ class ConsentGrant(GatewayGrantMixin, grants.ClientCredentialsGrant):  # type: i
             raise InvalidAuthorizationDetailsError(
                 "Consent-bound tokens are not available on this gateway.", "consent_unavailable"
             )
-        consent = lookup.find(self.server.session, reference.consent_id)
+        consent = self.server.find_consent(lookup, reference.consent_id)
         if consent is None:
             raise self._refuse_unknown(reference)
         if consent.bank_organisation_number != self.gateway_client.organisation_number:
@@ -135,20 +135,32 @@ class ConsentGrant(GatewayGrantMixin, grants.ClientCredentialsGrant):  # type: i
         self, person: str | None, consent_id: str, outcome: Outcome, action: str, **details: Any
     ) -> None:
         audit_log.append(
-            self.server.session,
-            AuditEvent(
-                event_type=event_type("token", "consent", action),
-                actor_type=ActorType.BANK,
-                actor_id=self.gateway_client.organisation_number,
-                outcome=outcome,
-                subject=person,
-                consent_id=consent_id,
-                details={"clientId": self.gateway_client.client_id, **details},
-            ),
+            self.server.session, self._event(person, consent_id, outcome, action, **details)
+        )
+
+    def _event(
+        self, person: str | None, consent_id: str, outcome: Outcome, action: str, **details: Any
+    ) -> AuditEvent:
+        return AuditEvent(
+            event_type=event_type("token", "consent", action),
+            actor_type=ActorType.BANK,
+            actor_id=self.gateway_client.organisation_number,
+            outcome=outcome,
+            subject=person,
+            consent_id=consent_id,
+            details={"clientId": self.gateway_client.client_id, **details},
         )
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
         details = token_authorization_details(self.consent)
-        body = self.issue([DATA_READ], self.proof, details)
-        self._audit(self.consent, Outcome.SUCCESS, "issued", {"expiresIn": body["expires_in"]})
+        consent = self.consent
+        issued = self._event(
+            consent.subject,
+            consent.id,
+            Outcome.SUCCESS,
+            "issued",
+            expiresIn=self.server.settings.access_token_lifetime_seconds,
+        )
+        # The jtis and this record go in together (one statement on PostgreSQL), before signing.
+        body = self.issue([DATA_READ], self.proof, details, audit=issued)
         return 200, body, self.TOKEN_RESPONSE_HEADER
