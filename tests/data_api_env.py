@@ -94,6 +94,7 @@ def consent_request(
     inntektsaar: str = "2025",
     months: tuple[str, str] = ("2025-01", "2025-12"),
     losore: bool = True,
+    answers: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     def right(resource: str, metadata: dict[str, str]) -> dict[str, Any]:
         return {
@@ -108,6 +109,8 @@ def consent_request(
     ]
     if losore:
         rights.append(right("brreg-samtykke-losore-rettsstiftelser", {}))
+    # Derived answers that take no parameters.
+    rights.extend(right(question, {}) for question in answers)
     valid_to = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "id": str(uuid.uuid4()),

@@ -22,6 +22,7 @@ from samtykke_client import SamtykkeError
 from samtykke_client.client import DATA_SCOPE
 from sqlalchemy import Engine
 
+from consent.catalogue import SVAR_GJELDSORDNING
 from tests.data_api_env import KARI, DataWorld, data_world
 
 # More than the gateway's pool holds (10, and 10 more on demand); within the server's
@@ -151,3 +152,34 @@ def test_of_two_fetches_under_a_one_time_consent_only_one_is_answered(
     assert outcomes == ["200", "403 used"]
     reads = world.audit(consent_id, event_type="data:summertskattegrunnlag:read")
     assert sorted(entry.outcome for entry in reads) == ["denied", "success"]
+
+
+@pytest.mark.postgres_only
+def test_an_answer_holds_no_pooled_connection_while_the_registry_answers(
+    quiet_world: DataWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A derived answer reads its budget before the registry is asked; the connection it
+    read with goes back to the pool before the call, as a fetch's does."""
+    world = quiet_world
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("the connection pool this guards is PostgreSQL's")
+    consent_id = world.accepted_consent(KARI, answers=(SVAR_GJELDSORDNING.id,))
+    state = world.app.state
+    brreg = state.registries.brreg
+    asked = brreg.rettsstiftelser
+    held_while_asking: list[int] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        held_while_asking.append(state.engine.pool.checkedout())
+        return asked(*args, **kwargs)
+
+    monkeypatch.setattr(brreg, "rettsstiftelser", watched)
+    with world.client() as client:
+        answered = client.answer(consent_id, KARI, SVAR_GJELDSORDNING.id)
+
+    assert answered["answer"] is False
+    assert held_while_asking == [0]
+    assert [
+        entry.outcome
+        for entry in world.audit(consent_id, event_type=f"answer:{SVAR_GJELDSORDNING.id}:asked")
+    ] == ["success"]

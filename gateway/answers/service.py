@@ -108,9 +108,14 @@ class AnswerService(DataService):
                 consent=consent,
                 product=product,
             )
-        if budget.used(self.session, consent.id, product.id) >= spec.budget:
+        exhausted = budget.used(self.session, consent.id, product.id) >= spec.budget
+        # The connection goes back to the pool before the registry is asked (nothing is
+        # written yet): no request holds one while a registry answers.
+        self.session.commit()
+        if exhausted:
             raise self._exhausted(consent, product, event)
         result = self._computed(consent, product, parameters, event)
+        consent = self._settled(consent, [(product, parameters)], event)
         left = budget.take(self.session, consent.id, product.id, spec.budget)
         if left is None:  # another request took the last answer meanwhile
             raise self._exhausted(consent, product, event)
