@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Row,
@@ -32,6 +32,7 @@ from consent.authorization.models import (
 )
 from consent.clients.models import Client, ClientStatus
 from consent.consents.models import Consent
+from consent.consents.repository import CHECKED_COLUMNS
 
 
 def _use_jtis_statement(rows: int) -> TextClause:
@@ -207,17 +208,7 @@ _CLIENT_AND_CONSENT = (
     select(
         Client.status.label("client_status"),
         Client.updated_at.label("client_updated_at"),
-        Consent.id,
-        Consent.status,
-        Consent.party_type,
-        Consent.person,
-        Consent.organisation_number,
-        Consent.bank_organisation_number,
-        Consent.valid_to,
-        Consent.request_expires_at,
-        Consent.accepted_at,
-        Consent.consent_rights,
-        Consent.one_time,
+        *CHECKED_COLUMNS,
     )
     .select_from(Client)
     .outerjoin(Consent, Consent.id == bindparam("consent_id"))
@@ -230,10 +221,10 @@ def client_version_and_consent(
 ) -> Row[Any] | None:
     """The client's status and last change, and the consent's columns (None when it is not
     there), in one statement; None when there is no such client."""
-    result = session.execute(
+    row: Row[Any] | None = session.execute(
         _CLIENT_AND_CONSENT, {"client_id": client_id, "consent_id": consent_id}
-    )
-    return cast("Row[Any] | None", result.first())
+    ).first()
+    return row
 
 
 # What a data request reads: the token's standing and the consent it names, from a
@@ -241,19 +232,7 @@ def client_version_and_consent(
 _REQUEST_COLUMNS = (
     Client.status.label("client_status"),
     RevokedToken.jti.label("revoked_jti"),
-    Consent.id,
-    Consent.status,
-    Consent.party_type,
-    Consent.person,
-    Consent.organisation_number,
-    Consent.authority_role,
-    Consent.bank_organisation_number,
-    Consent.client_id,
-    Consent.valid_to,
-    Consent.request_expires_at,
-    Consent.accepted_at,
-    Consent.consent_rights,
-    Consent.one_time,
+    *CHECKED_COLUMNS,
 )
 
 

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from consent.audit import log
 from consent.audit.events import ActorType, AuditEvent, Outcome, event_type
 from consent.authorization.repository import standing_of
+from consent.consents.repository import consent_of
 from gateway.clock import clock_of
-from gateway.data.service import DataCaller, consent_of, consent_reference
+from gateway.data.service import DataCaller, consent_reference
 from gateway.oauth.jti_ledger import JtiLedger
 from gateway.oauth.resource import record_proofs, spend_proof_and_read
 from gateway.problems import AuditedRefusal, ProblemError

@@ -48,28 +48,6 @@ class DataCaller:
 
 
 # What a fetch reads of a consent (`consent.authorization.repository.spend_jti_and_read`).
-_CONSENT_COLUMNS = (
-    "id",
-    "status",
-    "party_type",
-    "person",
-    "organisation_number",
-    "authority_role",
-    "bank_organisation_number",
-    "client_id",
-    "valid_to",
-    "request_expires_at",
-    "accepted_at",
-    "consent_rights",
-    "one_time",
-)
-
-
-def consent_of(row: Any) -> Consent:
-    """A consent read as columns, as a Consent no session tracks (nothing writes it back)."""
-    return Consent(**{name: getattr(row, name) for name in _CONSENT_COLUMNS})
-
-
 @dataclass(frozen=True)
 class ConsentReference:
     consent_id: str
