@@ -14,7 +14,6 @@ application can fetch it with ``await AsyncSamtykkeClient.answer_keys()``.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,15 +23,13 @@ from typing import Any
 import httpx
 from joserfc import jws
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 
 from samtykke_client.calls import ANSWER_KEYS_PATH
-from samtykke_client.errors import TransportError
+from samtykke_client.published_keys import PublishedKeys
 
 TOKEN_TYPE = "samtykke-answer+jwt"  # noqa: S105  (a media type, not a secret)
 ALGORITHMS = ("ES256",)
 CLOCK_SKEW_SECONDS = 60
-KEY_REFRESH_SECONDS = 60.0
 
 
 class InvalidStatementError(Exception):
@@ -87,43 +84,14 @@ class AnswerStatementVerifier:
         base = gateway_url.rstrip("/")
         self.issuer = issuer or base
         self.client_id = client_id
-        self._keys_url = keys_url or base + ANSWER_KEYS_PATH
-        self._static = jwks is not None
-        self._keys: KeySet | None = KeySet.import_key_set(jwks) if jwks is not None else None  # type: ignore[arg-type]
-        self._http = http
-        self._owns_http = False
+        self._keys = PublishedKeys(
+            keys_url or base + ANSWER_KEYS_PATH, what="answer", http=http, jwks=jwks, clock=clock
+        )
         self._max_age = max_age_seconds
         self._clock = clock
-        self._lock = threading.Lock()
-        self._fetched_at = float("-inf")
 
     def close(self) -> None:
-        if self._owns_http and self._http is not None:
-            self._http.close()
-
-    def _fetch_keys(self) -> KeySet:
-        if self._http is None:
-            self._http = httpx.Client(timeout=10.0)
-            self._owns_http = True
-        try:
-            response = self._http.get(self._keys_url)
-            response.raise_for_status()
-            return KeySet.import_key_set(response.json())
-        except (httpx.HTTPError, ValueError, JoseError) as error:
-            raise TransportError(f"the gateway's answer keys are unavailable: {error}") from error
-
-    def _key_set(self, kid: str) -> KeySet:
-        """The gateway's keys, fetched again for an unknown `kid` (a rotation)."""
-        with self._lock:
-            if self._static:
-                assert self._keys is not None
-                return self._keys
-            known = self._keys is not None and any(key.kid == kid for key in self._keys.keys)
-            due = self._clock() - self._fetched_at >= KEY_REFRESH_SECONDS
-            if self._keys is None or (not known and due):
-                self._keys = self._fetch_keys()
-                self._fetched_at = self._clock()
-            return self._keys
+        self._keys.close()
 
     def verify(self, statement: str) -> AnswerStatement:
         """The statement's content, or :class:`InvalidStatementError` saying why not."""
@@ -136,7 +104,7 @@ class AnswerStatementVerifier:
             raise InvalidStatementError("wrong-type", f"The typ is not {TOKEN_TYPE}.")
         if header.get("alg") not in ALGORITHMS:
             raise InvalidStatementError("wrong-algorithm", "Not signed with an accepted algorithm.")
-        keys = self._key_set(str(header.get("kid", "")))
+        keys = self._keys.for_kid(str(header.get("kid", "")))
         try:
             verified = jws.deserialize_compact(token, keys, algorithms=list(ALGORITHMS))
             claims = json.loads(verified.payload)

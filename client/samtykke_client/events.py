@@ -33,9 +33,8 @@ from typing import Any, Protocol
 import httpx
 from joserfc import jws
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 
-from samtykke_client.errors import TransportError
+from samtykke_client.published_keys import PublishedKeys
 
 MEDIA_TYPE = "application/secevent+jwt"
 EVENT_TYPE = "urn:samtykke:secevent:consentrequest"
@@ -43,7 +42,6 @@ KEYS_PATH = "/.well-known/security-event-keys.json"
 ALGORITHMS = ("ES256",)
 MAX_AGE_SECONDS = 300
 CLOCK_SKEW_SECONDS = 60
-KEY_REFRESH_SECONDS = 60.0
 
 
 class PushedEventError(Exception):
@@ -138,38 +136,15 @@ class PushedEventVerifier:
         base = gateway_url.rstrip("/")
         self.issuer = issuer or base
         self.client_id = client_id
-        self._keys_url = keys_url or base + KEYS_PATH
         self._seen = seen
-        self._http = http or httpx.Client(timeout=10.0)
-        self._owns_http = http is None
+        self._keys = PublishedKeys(
+            keys_url or base + KEYS_PATH, what="event", http=http, clock=clock
+        )
         self._max_age = max_age_seconds
         self._clock = clock
-        self._lock = threading.Lock()
-        self._keys: KeySet | None = None
-        self._fetched_at = float("-inf")
 
     def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    # -- keys ------------------------------------------------------------------
-    def _fetch_keys(self) -> KeySet:
-        try:
-            response = self._http.get(self._keys_url)
-            response.raise_for_status()
-            return KeySet.import_key_set(response.json())
-        except (httpx.HTTPError, ValueError, JoseError) as error:
-            raise TransportError(f"the gateway's event keys are unavailable: {error}") from error
-
-    def _key_set(self, kid: str) -> KeySet:
-        """The gateway's keys, fetched again for an unknown `kid` (a rotation)."""
-        with self._lock:
-            known = self._keys is not None and any(key.kid == kid for key in self._keys.keys)
-            due = self._clock() - self._fetched_at >= KEY_REFRESH_SECONDS
-            if self._keys is None or (not known and due):
-                self._keys = self._fetch_keys()
-                self._fetched_at = self._clock()
-            return self._keys
+        self._keys.close()
 
     # -- the checks ------------------------------------------------------------
     def verify(self, body: bytes | str, *, content_type: str | None = None) -> PushedConsentEvent:
@@ -192,7 +167,7 @@ class PushedEventVerifier:
             raise _invalid("invalid_request", "The token's typ is not secevent+jwt.")
         if header.get("alg") not in ALGORITHMS:
             raise _invalid("invalid_key", "The token is not signed with an accepted algorithm.")
-        keys = self._key_set(str(header.get("kid", "")))
+        keys = self._keys.for_kid(str(header.get("kid", "")))
         try:
             verified = jws.deserialize_compact(token, keys, algorithms=list(ALGORITHMS))
             claims = json.loads(verified.payload)
