@@ -93,6 +93,11 @@ def main() -> None:
             "SAMTYKKE_KEY_DIR": str(run_dir / "keys"),
             "SAMTYKKE_MODE": "test",
             "SAMTYKKE_LOG_LEVEL": "warning",
+            # As deployed: the audit sequencer and the push worker run as processes of
+            # their own (`samtykke sequencer`, `samtykke push-worker`), not in the one that
+            # serves requests; test mode alone would start both in here.
+            "SAMTYKKE_AUDIT_SEQUENCER_THREAD": "false",
+            "SAMTYKKE_PUSH_WORKER_IN_GATEWAY": "false",
         }
         for round_number in range(1, args.rounds + 1):
             order = list(APPS) if round_number % 2 else list(reversed(APPS))
