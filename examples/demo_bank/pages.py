@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -89,30 +90,31 @@ def start(request: Request, inntektsaar: int | None = None) -> HTMLResponse:
 @router.post("/applications", response_model=None)
 def apply(request: Request, form: Annotated[ApplicationForm, Form()]) -> Response:
     """Ask the gateway for consent, then send the browser to the consent page."""
-    try:
+
+    def start() -> Application:
         loan = read_form(form, date.today())
-        application = _desk(request).start(loan.person, loan.loan_amount, loan.choice)
-    except FormError as error:
-        error_text, status_code = error.message, 400
-    except NotRegisteredError:
-        error_text, status_code = messages.NOT_REGISTERED, 503
-    except ApplicationRefusedError as refused:
-        error_text, status_code = messages.request_refusal(refused.code), 400
-    except TransportError:
-        error_text, status_code = messages.UNREACHABLE, 503
-    else:
-        return RedirectResponse(application.view_uri, status_code=303)
-    return _start_page(
-        request, error=error_text, status_code=status_code, loan_amount=form.laanebeloep
-    )
+        return _desk(request).start(loan.person, loan.loan_amount, loan.choice)
+
+    return _consent_asked(request, form, start)
 
 
 @router.post("/forhandssjekk", response_model=None)
 def precheck(request: Request, form: Annotated[ApplicationForm, Form()]) -> Response:
     """Ask consent to yes-or-no answers only, then send the browser to the consent page."""
-    try:
+
+    def start() -> Application:
         person, loan_amount = read_precheck(form)
-        application = _desk(request).start_precheck(person, loan_amount)
+        return _desk(request).start_precheck(person, loan_amount)
+
+    return _consent_asked(request, form, start)
+
+
+def _consent_asked(
+    request: Request, form: ApplicationForm, start: Callable[[], Application]
+) -> Response:
+    """The consent page for the application `start` asked for, or the form with why not."""
+    try:
+        application = start()
     except FormError as error:
         error_text, status_code = error.message, 400
     except NotRegisteredError:
