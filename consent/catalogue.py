@@ -518,6 +518,16 @@ SUMMERT_SKATTEGRUNNLAG_ENK = DataProduct(
 # -- Derived answers: a yes or no, never the figures (minimal disclosure) -------------
 # Each is answered at /answers/v1/{id} as a signed statement. The consent fixes every
 # parameter; a bank asking with another value is refused.
+
+# What the consent page says of both answers read from the tax assessment.
+_FROM_THE_TAX_ASSESSMENT_NB = (
+    "Skatteetaten gir tallene til Samtykke, som svarer banken med ja eller nei og sletter tallene."
+)
+_FROM_THE_TAX_ASSESSMENT_EN = (
+    "The Tax Administration gives the figures to Samtykke, which answers the bank yes or no "
+    "and discards the figures."
+)
+
 SVAR_INNTEKT_MINST = DataProduct(
     id="ske-samtykke-svar-inntekt-minst",
     dataset=SUMMERT_SKATTEGRUNNLAG.dataset,
@@ -531,13 +541,11 @@ SVAR_INNTEKT_MINST = DataProduct(
     texts={
         "nb": Texts(
             "Ja eller nei: inntekten din",
-            "Skatteetaten gir tallene til Samtykke, som svarer banken med ja eller nei og "
-            "sletter tallene.",
+            _FROM_THE_TAX_ASSESSMENT_NB,
         ),
         "en": Texts(
             "Yes or no: your income",
-            "The Tax Administration gives the figures to Samtykke, which answers the bank "
-            "yes or no and discards the figures.",
+            _FROM_THE_TAX_ASSESSMENT_EN,
         ),
     },
     longest_validity=timedelta(days=365),
@@ -579,13 +587,11 @@ SVAR_GJELDSGRAD = DataProduct(
     texts={
         "nb": Texts(
             "Ja eller nei: gjelden din mot inntekten",
-            "Skatteetaten gir tallene til Samtykke, som svarer banken med ja eller nei og "
-            "sletter tallene.",
+            _FROM_THE_TAX_ASSESSMENT_NB,
         ),
         "en": Texts(
             "Yes or no: your debt against your income",
-            "The Tax Administration gives the figures to Samtykke, which answers the bank "
-            "yes or no and discards the figures.",
+            _FROM_THE_TAX_ASSESSMENT_EN,
         ),
     },
     longest_validity=timedelta(days=365),
