@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from typer.testing import CliRunner
 
 from gateway.cli import app as cli_app
 from gateway.settings import get_settings
+from tests.servers import port_for_a_child_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -108,21 +108,14 @@ def fenced_blocks(document: Path) -> list[Block]:
     return blocks
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass(frozen=True)
 class Ports:
-    gateway: int = field(default_factory=free_port)
-    skatteetaten: int = field(default_factory=free_port)
-    brreg: int = field(default_factory=free_port)
-    idporten: int = field(default_factory=free_port)
-    landbruk: int = field(default_factory=free_port)
-    fiskeri: int = field(default_factory=free_port)
+    gateway: int = field(default_factory=port_for_a_child_process)
+    skatteetaten: int = field(default_factory=port_for_a_child_process)
+    brreg: int = field(default_factory=port_for_a_child_process)
+    idporten: int = field(default_factory=port_for_a_child_process)
+    landbruk: int = field(default_factory=port_for_a_child_process)
+    fiskeri: int = field(default_factory=port_for_a_child_process)
 
     def url(self, port: int) -> str:
         return f"http://127.0.0.1:{port}"

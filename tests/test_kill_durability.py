@@ -42,7 +42,7 @@ from tests.data_api_env import (
     mock_apps,
     register_bank,
 )
-from tests.servers import bound_socket, running_server
+from tests.servers import bound_socket, port_for_a_child_process, running_server
 
 BIN = Path(sys.executable).parent
 REGISTRY_SETTINGS = sorted(TEST_REGISTRY_SETTINGS.items())
@@ -76,17 +76,11 @@ class Answers:
     stop: threading.Event = field(default_factory=threading.Event)
 
 
-def _free_port() -> int:
-    # The gateway binds its own socket: a child cannot be handed one through `samtykke serve`.
-    with bound_socket() as sock:
-        port: int = sock.getsockname()[1]
-    return port
-
-
 @contextmanager
 def deployment(database_url: str, folder: Path) -> Iterator[Deployment]:
     key_dir = folder / "keys"
-    gateway_url = f"http://127.0.0.1:{_free_port()}"
+    # The gateway binds its own socket: a child cannot be handed one through `samtykke serve`.
+    gateway_url = f"http://127.0.0.1:{port_for_a_child_process()}"
     sockets = [bound_socket() for _ in range(3)]
     ske_url, brreg_url, idporten_url = (
         "http://{}:{}".format(*sock.getsockname()[:2]) for sock in sockets
