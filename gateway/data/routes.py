@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from consent.catalogue import (
 )
 from gateway.data.access import authenticated_caller
 from gateway.data.service import DataService
-from gateway.database import DbSession, run_in_session
+from gateway.database import run_in_session
 from gateway.problems import problem_responses
 
 router = APIRouter(prefix="/data/v1", tags=["data"])
@@ -47,21 +47,11 @@ class LoanApplication(BaseModel):
     )
 
 
-def _data_service(request: Request, session: DbSession) -> DataService:
-    caller = authenticated_caller(request, session)
-    return DataService(
-        session, request.app.state.registries, request.app.state.fetch_executor, caller
-    )
-
-
-Service = Annotated[DataService, Depends(_data_service)]
-
-
 async def _served(request: Request, work: Callable[[DataService], dict[str, Any]]) -> JSONResponse:
     """Authenticate the caller, run `work` and end the request's session, in one thread hop.
 
-    What the `Service` dependency, a synchronous route and the session's
-    commit did in three hops to the thread pool. The session commits on the
+    A dependency, a synchronous route and the session's commit would take
+    three hops to the thread pool. The session commits on the
     answer and on an audited refusal, and rolls back otherwise, before the
     answer leaves (`gateway.database.in_session`).
     """
